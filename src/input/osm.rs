@@ -1,0 +1,348 @@
+//! Reading OpenStreetMap `.osm.pbf` extracts: the street network of a travel mode, facilities
+//! through a [`CategoryMap`], and buildings as demand points.
+//!
+//! The file is read in two passes over its blobs, each decoded in parallel and merged in file
+//! order (so results do not depend on thread timing): ways first, then the coordinates of just
+//! the nodes those ways use. Ways that reference nodes missing from the extract (typical at the
+//! edge of a cut-out) are cut at the missing nodes, and the cuts are counted in [`OsmReport`].
+
+use crate::categories::CategoryMap;
+use crate::error::{Error, ErrorKind, Result};
+use crate::network::{Profile, RawNetwork, WayAccess};
+use crate::places::{DemandPoint, Facility};
+use geo::{InteriorPoint, LineString, Polygon};
+use osmpbf::{Blob, BlobDecode, BlobReader, PrimitiveBlock};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// What to extract from a PBF file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsmRequest<'a> {
+    /// Build the street network for this profile.
+    pub network: Option<Profile>,
+    /// Extract facilities with this mapping.
+    pub facilities: Option<&'a CategoryMap>,
+    /// Extract buildings (closed ways tagged `building`) as demand points.
+    pub buildings: bool,
+}
+
+/// What was extracted.
+#[derive(Debug, Default)]
+pub struct OsmData {
+    /// The network's ways, when requested.
+    pub network: Option<RawNetwork>,
+    /// Facilities, one per matching feature and category.
+    pub facilities: Vec<Facility>,
+    /// Buildings as demand points at a point on their surface.
+    pub buildings: Vec<DemandPoint>,
+    /// Counts of what could not be used, for the log.
+    pub report: OsmReport,
+}
+
+/// Counts of input the reader had to cut or skip.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OsmReport {
+    /// Network ways that referenced nodes missing from the extract and were cut there.
+    pub network_ways_cut: usize,
+    /// Node references of network ways that were missing from the extract.
+    pub missing_node_refs: usize,
+    /// Facility or building ways with no node inside the extract (not usable).
+    pub ways_without_nodes: usize,
+    /// Relations (multipolygons) whose tags match a facility category; not yet used.
+    pub facility_relations_skipped: usize,
+}
+
+/// Reads what `req` asks for from a PBF file.
+pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
+    let blobs = read_blobs(path)?;
+    let ways: Vec<WayBatch> = blobs
+        .par_iter()
+        .map(|b| decode(b).map(|blk| blk.map(|blk| ways_of(&blk, &req)).unwrap_or_default()))
+        .collect::<Result<_>>()
+        .map_err(|e| e.file(path))?;
+
+    let mut needed: Vec<i64> = ways
+        .iter()
+        .flat_map(|w| {
+            w.net_refs
+                .iter()
+                .chain(w.feature_ways.iter().flat_map(|f| f.refs.iter()))
+                .copied()
+        })
+        .collect();
+    needed.par_sort_unstable();
+    needed.dedup();
+
+    let nodes: Vec<NodeBatch> = blobs
+        .par_iter()
+        .map(|b| {
+            decode(b).map(|blk| {
+                blk.map(|blk| nodes_of(&blk, &needed, req.facilities))
+                    .unwrap_or_default()
+            })
+        })
+        .collect::<Result<_>>()
+        .map_err(|e| e.file(path))?;
+    drop(blobs);
+
+    let mut coords = vec![[f64::NAN; 2]; needed.len()];
+    let mut entrance = vec![false; needed.len()];
+    let mut data = OsmData::default();
+    for batch in nodes {
+        for (i, p) in batch.found {
+            coords[i as usize] = p;
+        }
+        for i in batch.entrances {
+            entrance[i as usize] = true;
+        }
+        data.facilities
+            .extend(batch.facilities.into_iter().map(|mut f| {
+                f.origin = format!("{} {}", path.display(), f.origin);
+                f
+            }));
+    }
+    let lookup = |id: i64| -> Option<(usize, [f64; 2])> {
+        let i = needed.binary_search(&id).ok()?;
+        let p = coords[i];
+        p[0].is_finite().then_some((i, p))
+    };
+
+    let mut raw = req.network.map(|_| RawNetwork::new());
+    let mut buf_c = Vec::new();
+    let mut buf_k = Vec::new();
+    for batch in &ways {
+        if let Some(raw) = raw.as_mut() {
+            for w in 0..batch.net_ids.len() {
+                let refs = &batch.net_refs
+                    [batch.net_offsets[w] as usize..batch.net_offsets[w + 1] as usize];
+                let mut cut = false;
+                buf_c.clear();
+                buf_k.clear();
+                for &r in refs {
+                    match lookup(r) {
+                        Some((_, p)) => {
+                            buf_c.push(p);
+                            buf_k.push(r);
+                        }
+                        None => {
+                            cut = true;
+                            data.report.missing_node_refs += 1;
+                            raw.push_way(batch.net_ids[w], &buf_c, &buf_k, batch.net_access[w]);
+                            buf_c.clear();
+                            buf_k.clear();
+                        }
+                    }
+                }
+                raw.push_way(batch.net_ids[w], &buf_c, &buf_k, batch.net_access[w]);
+                data.report.network_ways_cut += usize::from(cut);
+            }
+        }
+        data.report.facility_relations_skipped += batch.facility_relations;
+        for f in &batch.feature_ways {
+            let pts: Vec<(usize, [f64; 2])> = f.refs.iter().filter_map(|&r| lookup(r)).collect();
+            if pts.is_empty() {
+                data.report.ways_without_nodes += 1;
+                continue;
+            }
+            let surface = point_on_surface(&pts.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+            let origin = format!("{} way {}", path.display(), f.id);
+            match &f.kind {
+                FeatureKind::Facility { categories, name } => {
+                    let mut entrances: Vec<[f64; 2]> = pts
+                        .iter()
+                        .filter(|(i, _)| entrance[*i])
+                        .map(|(_, p)| *p)
+                        .collect();
+                    entrances.dedup();
+                    let locations = if entrances.is_empty() {
+                        vec![surface]
+                    } else {
+                        entrances
+                    };
+                    let map = req.facilities.expect("facility ways only when requested");
+                    for &c in categories {
+                        data.facilities.push(Facility {
+                            id: format!("w{}", f.id),
+                            name: name.clone(),
+                            category: map.name(c as usize).to_string(),
+                            locations: locations.clone(),
+                            capacity: None,
+                            origin: origin.clone(),
+                        });
+                    }
+                }
+                FeatureKind::Building => data.buildings.push(DemandPoint {
+                    id: format!("w{}", f.id),
+                    location: surface,
+                    population: None,
+                    origin,
+                }),
+            }
+        }
+    }
+    data.network = raw;
+    Ok(data)
+}
+
+fn read_blobs(path: &Path) -> Result<Vec<Blob>> {
+    if !path.exists() {
+        return Err(Error::new(ErrorKind::Io, "file not found").file(path));
+    }
+    let reader = BlobReader::from_path(path).map_err(|e| {
+        Error::new(ErrorKind::Io, "cannot open the OSM file")
+            .file(path)
+            .caused_by(e)
+    })?;
+    let blobs: Vec<Blob> = reader.collect::<std::result::Result<_, _>>().map_err(|e| {
+        Error::new(ErrorKind::Format, "not a readable OpenStreetMap PBF file")
+            .file(path)
+            .caused_by(e)
+    })?;
+    if blobs.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "the OSM file is empty").file(path));
+    }
+    Ok(blobs)
+}
+
+fn decode(blob: &Blob) -> Result<Option<PrimitiveBlock>> {
+    match blob.decode() {
+        Ok(BlobDecode::OsmData(block)) => Ok(Some(block)),
+        Ok(_) => Ok(None),
+        Err(e) => Err(Error::new(ErrorKind::Format, "corrupt block in the OSM file").caused_by(e)),
+    }
+}
+
+#[derive(Default)]
+struct WayBatch {
+    net_ids: Vec<i64>,
+    net_refs: Vec<i64>,
+    net_offsets: Vec<u32>,
+    net_access: Vec<WayAccess>,
+    feature_ways: Vec<FeatureWay>,
+    facility_relations: usize,
+}
+
+struct FeatureWay {
+    id: i64,
+    refs: Vec<i64>,
+    kind: FeatureKind,
+}
+
+enum FeatureKind {
+    Facility { categories: Vec<u16>, name: String },
+    Building,
+}
+
+fn ways_of(block: &PrimitiveBlock, req: &OsmRequest<'_>) -> WayBatch {
+    let mut out = WayBatch {
+        net_offsets: vec![0],
+        ..Default::default()
+    };
+    let mut tags: Vec<(&str, &str)> = Vec::new();
+    for group in block.groups() {
+        for way in group.ways() {
+            tags.clear();
+            tags.extend(way.tags());
+            let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
+            if let Some(access) = req.network.and_then(|p| p.osm_way(tag)) {
+                out.net_ids.push(way.id());
+                out.net_refs.extend(way.refs());
+                out.net_offsets.push(out.net_refs.len() as u32);
+                out.net_access.push(access);
+            }
+            if let Some(map) = req.facilities {
+                let cats = map.classify(tag);
+                if !cats.is_empty() {
+                    out.feature_ways.push(FeatureWay {
+                        id: way.id(),
+                        refs: way.refs().collect(),
+                        kind: FeatureKind::Facility {
+                            categories: cats.into_iter().map(|c| c as u16).collect(),
+                            name: tag("name").unwrap_or("").to_string(),
+                        },
+                    });
+                }
+            }
+            if req.buildings && matches!(tag("building"), Some(v) if v != "no") {
+                out.feature_ways.push(FeatureWay {
+                    id: way.id(),
+                    refs: way.refs().collect(),
+                    kind: FeatureKind::Building,
+                });
+            }
+        }
+        if let Some(map) = req.facilities {
+            for rel in group.relations() {
+                tags.clear();
+                tags.extend(rel.tags());
+                let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
+                if !map.classify(tag).is_empty() {
+                    out.facility_relations += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct NodeBatch {
+    found: Vec<(u32, [f64; 2])>,
+    entrances: Vec<u32>,
+    facilities: Vec<Facility>,
+}
+
+fn nodes_of(block: &PrimitiveBlock, needed: &[i64], map: Option<&CategoryMap>) -> NodeBatch {
+    let mut out = NodeBatch::default();
+    let mut visit = |id: i64, nano_lon: i64, nano_lat: i64, tags: &[(&str, &str)]| {
+        let pos = [nano_lon as f64 / 1e9, nano_lat as f64 / 1e9];
+        let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
+        if let Ok(i) = needed.binary_search(&id) {
+            out.found.push((i as u32, pos));
+            if matches!(tag("entrance"), Some(v) if v != "no") {
+                out.entrances.push(i as u32);
+            }
+        }
+        if let Some(map) = map {
+            if tags.is_empty() {
+                return;
+            }
+            for c in map.classify(tag) {
+                out.facilities.push(Facility {
+                    id: format!("n{id}"),
+                    name: tag("name").unwrap_or("").to_string(),
+                    category: map.name(c).to_string(),
+                    locations: vec![pos],
+                    capacity: None,
+                    origin: format!("node {id}"),
+                });
+            }
+        }
+    };
+    let mut tags: Vec<(&str, &str)> = Vec::new();
+    for group in block.groups() {
+        for n in group.dense_nodes() {
+            tags.clear();
+            tags.extend(n.tags());
+            visit(n.id(), n.nano_lon(), n.nano_lat(), &tags);
+        }
+        for n in group.nodes() {
+            tags.clear();
+            tags.extend(n.tags());
+            visit(n.id(), n.nano_lon(), n.nano_lat(), &tags);
+        }
+    }
+    out
+}
+
+/// A point on the surface of a closed ring, or on an open line.
+fn point_on_surface(pts: &[[f64; 2]]) -> [f64; 2] {
+    let line: LineString<f64> = pts.iter().map(|p| (p[0], p[1])).collect();
+    let closed = pts.len() >= 4 && pts.first() == pts.last();
+    let p = if closed {
+        Polygon::new(line, vec![]).interior_point()
+    } else {
+        line.interior_point()
+    };
+    p.map(|p| [p.x(), p.y()]).unwrap_or(pts[0])
+}

@@ -1,0 +1,328 @@
+//! Travel time and distance from every demand point to the nearest facility of every category.
+//!
+//! One multi-source search per category (categories in parallel) gives every node its time to the
+//! nearest facility; each demand point then combines the two ends of the street it snaps onto,
+//! the facilities on that same street, and its access leg.
+//!
+//! ```text
+//!   demand d ─access─┐            facility f ─access─┐
+//!        a ──────────●───────── b ──── ... ── c ─────●────── e
+//!          offset s    L − s                           seeds c and e with the partial lengths
+//! ```
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::network::{Network, Profile, SnapResult, Snapper};
+use crate::places::{DemandPoint, Facility};
+use crate::route::{Seed, Workspace};
+use rayon::prelude::*;
+
+/// Options of a nearest-facility run.
+#[derive(Debug, Clone, Copy)]
+pub struct NearestOptions {
+    /// Travel mode and speeds.
+    pub profile: Profile,
+    /// Cut-off in seconds; facilities farther than this count as not reached.
+    pub max_time_s: Option<f64>,
+    /// Maximum access-leg length in metres for snapping.
+    pub max_snap_m: f64,
+    /// Keep each category's per-node times (for inspection and checks).
+    pub keep_node_times: bool,
+}
+
+/// The nearest facility of one category for one demand point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Index into the facility list.
+    pub facility: u32,
+    /// Ground distance in metres: network length plus both access legs.
+    pub distance_m: f64,
+    /// Travel time in seconds, access legs walked.
+    pub time_s: f64,
+}
+
+/// The outcome for one demand point and one category.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    /// The nearest facility.
+    Reached(Hit),
+    /// No facility within the cut-off (or none reachable at all).
+    NotReached,
+    /// The demand point could not be snapped.
+    Unsnapped,
+}
+
+/// Per-node result of one category's search.
+#[derive(Debug, Clone)]
+pub struct NodeTimes {
+    /// Seconds to the nearest facility, `f64::INFINITY` when not reached.
+    pub time_s: Vec<f64>,
+    /// Metres to the nearest facility along the best path (with the facility's access leg).
+    pub distance_m: Vec<f64>,
+}
+
+/// Results of a nearest-facility run.
+#[derive(Debug, Clone)]
+pub struct NearestResult {
+    /// Category names, sorted.
+    pub categories: Vec<String>,
+    /// Snapping of each demand point.
+    pub demand_snaps: Vec<SnapResult>,
+    /// Snapping of each facility location, per facility.
+    pub facility_snaps: Vec<Vec<SnapResult>>,
+    /// `outcomes[d * categories.len() + c]`.
+    pub outcomes: Vec<Outcome>,
+    /// Per category, per-node results (when asked for).
+    pub node_times: Vec<NodeTimes>,
+}
+
+impl NearestResult {
+    /// The outcome for demand point `d` and category `c`.
+    pub fn outcome(&self, d: usize, c: usize) -> Outcome {
+        self.outcomes[d * self.categories.len() + c]
+    }
+
+    /// Facilities none of whose locations snapped.
+    pub fn unsnapped_facilities(&self) -> Vec<usize> {
+        (0..self.facility_snaps.len())
+            .filter(|&f| {
+                self.facility_snaps[f]
+                    .iter()
+                    .all(|s| matches!(s, SnapResult::TooFar(_)))
+            })
+            .collect()
+    }
+}
+
+/// A snapped location of a facility, in a category's list sorted by edge.
+#[derive(Debug, Clone, Copy)]
+struct OnEdge {
+    edge: u32,
+    offset_m: f64,
+    access_m: f64,
+    facility: u32,
+}
+
+/// Runs the analysis. Every location is WGS84; checks that the demand lies near the network.
+pub fn nearest(
+    network: &Network,
+    facilities: &[Facility],
+    demand: &[DemandPoint],
+    opts: &NearestOptions,
+) -> Result<NearestResult> {
+    validate_locations(
+        facilities
+            .iter()
+            .flat_map(|f| f.locations.iter().map(move |l| (l, &f.origin))),
+    )?;
+    validate_locations(demand.iter().map(|d| (&d.location, &d.origin)))?;
+    let snapper = Snapper::new(network, opts.max_snap_m);
+    let facility_snaps: Vec<Vec<SnapResult>> = facilities
+        .par_iter()
+        .map(|f| f.locations.iter().map(|&p| snapper.snap(p)).collect())
+        .collect();
+    let demand_snaps: Vec<SnapResult> = demand
+        .par_iter()
+        .map(|d| snapper.snap(d.location))
+        .collect();
+    if !demand.is_empty()
+        && demand_snaps
+            .iter()
+            .all(|s| matches!(s, SnapResult::TooFar(_)))
+    {
+        let nearest = demand_snaps
+            .iter()
+            .map(|s| match s {
+                SnapResult::TooFar(d) => *d,
+                SnapResult::Snapped(_) => 0.0,
+            })
+            .fold(f64::INFINITY, f64::min);
+        return Err(Error::new(
+            ErrorKind::Mismatch,
+            format!(
+                "no demand point lies within {} m of the network (the closest is {:.0} m away): \
+                 is the demand outside the network's area, or in another coordinate system?",
+                opts.max_snap_m, nearest
+            ),
+        ));
+    }
+
+    let mut categories: Vec<String> = facilities.iter().map(|f| f.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let walk = opts.profile.access_speed_mps;
+    let limit = opts.max_time_s.unwrap_or(f64::INFINITY);
+    let edges = &network.edges;
+
+    let per_category: Vec<(Vec<Outcome>, Option<NodeTimes>)> = categories
+        .par_iter()
+        .map_init(
+            || Workspace::new(network.node_count()),
+            |ws, cat| {
+                let mut on_edge: Vec<OnEdge> = Vec::new();
+                for (fi, f) in facilities.iter().enumerate() {
+                    if &f.category != cat {
+                        continue;
+                    }
+                    for s in &facility_snaps[fi] {
+                        if let SnapResult::Snapped(s) = s {
+                            on_edge.push(OnEdge {
+                                edge: s.edge,
+                                offset_m: s.offset_m,
+                                access_m: s.access_m,
+                                facility: fi as u32,
+                            });
+                        }
+                    }
+                }
+                on_edge.sort_by(|a, b| (a.edge, a.facility).cmp(&(b.edge, b.facility)));
+                let mut seeds = Vec::with_capacity(on_edge.len() * 2);
+                for o in &on_edge {
+                    let e = o.edge as usize;
+                    let len = edges.length_m[e];
+                    let acc_t = o.access_m / walk;
+                    if edges.forward_s[e].is_finite() {
+                        seeds.push(Seed {
+                            node: edges.from[e],
+                            time_s: acc_t + edges.forward_s[e] * fraction(o.offset_m, len),
+                            length_m: o.access_m + o.offset_m,
+                            source: o.facility,
+                        });
+                    }
+                    if edges.backward_s[e].is_finite() {
+                        seeds.push(Seed {
+                            node: edges.to[e],
+                            time_s: acc_t + edges.backward_s[e] * fraction(len - o.offset_m, len),
+                            length_m: o.access_m + (len - o.offset_m),
+                            source: o.facility,
+                        });
+                    }
+                }
+                ws.run(&network.incoming, &seeds, limit);
+                let outcomes: Vec<Outcome> = demand_snaps
+                    .iter()
+                    .map(|s| match s {
+                        SnapResult::TooFar(_) => Outcome::Unsnapped,
+                        SnapResult::Snapped(s) => {
+                            let e = s.edge as usize;
+                            let len = edges.length_m[e];
+                            let acc_t = s.access_m / walk;
+                            let mut best: Option<Hit> = None;
+                            let mut consider = |time: f64, dist: f64, fac: u32| {
+                                if best.is_none_or(|b| time < b.time_s) {
+                                    best = Some(Hit {
+                                        facility: fac,
+                                        distance_m: dist,
+                                        time_s: time,
+                                    });
+                                }
+                            };
+                            // Towards the start node: against the edge's direction.
+                            if edges.backward_s[e].is_finite() {
+                                if let Some((t, l, src)) = ws.get(edges.from[e]) {
+                                    consider(
+                                        acc_t + edges.backward_s[e] * fraction(s.offset_m, len) + t,
+                                        s.access_m + s.offset_m + l,
+                                        src,
+                                    );
+                                }
+                            }
+                            if edges.forward_s[e].is_finite() {
+                                if let Some((t, l, src)) = ws.get(edges.to[e]) {
+                                    consider(
+                                        acc_t
+                                            + edges.forward_s[e] * fraction(len - s.offset_m, len)
+                                            + t,
+                                        s.access_m + (len - s.offset_m) + l,
+                                        src,
+                                    );
+                                }
+                            }
+                            // Facilities on the same street.
+                            let start = on_edge.partition_point(|o| o.edge < s.edge);
+                            for o in on_edge[start..].iter().take_while(|o| o.edge == s.edge) {
+                                let along = o.offset_m - s.offset_m;
+                                let t_along = if along >= 0.0 {
+                                    edges.forward_s[e] * fraction(along, len)
+                                } else {
+                                    edges.backward_s[e] * fraction(-along, len)
+                                };
+                                if t_along.is_finite() {
+                                    consider(
+                                        acc_t + t_along + o.access_m / walk,
+                                        s.access_m + along.abs() + o.access_m,
+                                        o.facility,
+                                    );
+                                }
+                            }
+                            match best {
+                                Some(h) if h.time_s <= limit => Outcome::Reached(h),
+                                _ => Outcome::NotReached,
+                            }
+                        }
+                    })
+                    .collect();
+                let nodes = opts.keep_node_times.then(|| {
+                    let n = network.node_count();
+                    let mut nt = NodeTimes {
+                        time_s: vec![f64::INFINITY; n],
+                        distance_m: vec![f64::INFINITY; n],
+                    };
+                    for v in 0..n as u32 {
+                        if let Some((t, l, _)) = ws.get(v) {
+                            nt.time_s[v as usize] = t;
+                            nt.distance_m[v as usize] = l;
+                        }
+                    }
+                    nt
+                });
+                (outcomes, nodes)
+            },
+        )
+        .collect();
+
+    let nc = categories.len();
+    let mut outcomes = vec![Outcome::NotReached; demand.len() * nc];
+    let mut node_times = Vec::new();
+    for (c, (out, nodes)) in per_category.into_iter().enumerate() {
+        for (d, o) in out.into_iter().enumerate() {
+            outcomes[d * nc + c] = o;
+        }
+        node_times.extend(nodes);
+    }
+    Ok(NearestResult {
+        categories,
+        demand_snaps,
+        facility_snaps,
+        outcomes,
+        node_times,
+    })
+}
+
+/// `part / whole`, 0 for a zero-length edge.
+#[inline]
+fn fraction(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part / whole).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+fn validate_locations<'a>(locs: impl Iterator<Item = (&'a [f64; 2], &'a String)>) -> Result<()> {
+    for (p, origin) in locs {
+        if !(p[0].is_finite() && p[1].is_finite())
+            || !(-180.0..=180.0).contains(&p[0])
+            || !(-90.0..=90.0).contains(&p[1])
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "{origin}: position {:?} is not a valid longitude/latitude after conversion to WGS84 \
+                     (wrong coordinate system?)",
+                    p
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,357 @@
+//! Turning input ways (OSM ways or line features) into a [`Network`].
+//!
+//! Each way is a polyline whose vertices may carry a *join key*. Vertices that share a key are the
+//! same place: ways are split into edges at every key used more than once and at their end
+//! points; the other vertices stay as shape points of the edges. Lengths are ground lengths
+//! ([`crate::geodesy`]). Nodes are renumbered in Hilbert order; disconnected pieces are found and,
+//! on request, all but the largest dropped.
+
+use super::graph::{Arc, ComponentReport, Csr, Edges, Network};
+use super::hilbert::hilbert_order;
+use super::profile::WayAccess;
+use crate::error::{Error, ErrorKind, Result};
+use crate::geodesy::polyline_length;
+
+/// The join key of a vertex that never connects to another way.
+pub const NO_KEY: i64 = i64::MIN;
+
+/// Input ways in flat arrays.
+#[derive(Debug, Clone, Default)]
+pub struct RawNetwork {
+    coords: Vec<[f64; 2]>,
+    keys: Vec<i64>,
+    offsets: Vec<u32>,
+    access: Vec<WayAccess>,
+    source_ids: Vec<i64>,
+}
+
+impl RawNetwork {
+    /// An empty set of ways.
+    pub fn new() -> Self {
+        RawNetwork {
+            offsets: vec![0],
+            ..Default::default()
+        }
+    }
+
+    /// Number of ways.
+    pub fn len(&self) -> usize {
+        self.access.len()
+    }
+
+    /// True when there are no ways.
+    pub fn is_empty(&self) -> bool {
+        self.access.is_empty()
+    }
+
+    /// Adds a way. `coords` are WGS84 degrees; `keys[i]` is the join key of vertex `i`
+    /// ([`NO_KEY`] for a vertex that joins nothing; the two end points must have keys). Ways with
+    /// fewer than two vertices are ignored.
+    pub fn push_way(
+        &mut self,
+        source_id: i64,
+        coords: &[[f64; 2]],
+        keys: &[i64],
+        access: WayAccess,
+    ) {
+        assert_eq!(coords.len(), keys.len());
+        if coords.len() < 2 || !(access.forward || access.backward) {
+            return;
+        }
+        debug_assert!(keys[0] != NO_KEY && keys[keys.len() - 1] != NO_KEY);
+        self.coords.extend_from_slice(coords);
+        self.keys.extend_from_slice(keys);
+        self.offsets.push(self.coords.len() as u32);
+        self.access.push(access);
+        self.source_ids.push(source_id);
+    }
+
+    fn way(&self, w: usize) -> std::ops::Range<usize> {
+        self.offsets[w] as usize..self.offsets[w + 1] as usize
+    }
+}
+
+/// Which connected pieces to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeepComponents {
+    /// Only the largest piece (by node count); points then snap onto it.
+    #[default]
+    Largest,
+    /// Every piece.
+    All,
+}
+
+/// Builds the routable network from input ways.
+pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> {
+    if raw.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Empty,
+            "the network has no usable street segments",
+        ));
+    }
+    // 1. Which keys are nodes: used more than once, or an end point.
+    let mut all: Vec<i64> = raw.keys.iter().copied().filter(|k| *k != NO_KEY).collect();
+    all.sort_unstable();
+    let mut node_keys: Vec<i64> = Vec::new();
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i + 1;
+        while j < all.len() && all[j] == all[i] {
+            j += 1;
+        }
+        if j - i > 1 {
+            node_keys.push(all[i]);
+        }
+        i = j;
+    }
+    drop(all);
+    for w in 0..raw.len() {
+        let r = raw.way(w);
+        node_keys.push(raw.keys[r.start]);
+        node_keys.push(raw.keys[r.end - 1]);
+    }
+    node_keys.sort_unstable();
+    node_keys.dedup();
+    let node_of = |k: i64| -> Option<u32> {
+        if k == NO_KEY {
+            None
+        } else {
+            node_keys.binary_search(&k).ok().map(|i| i as u32)
+        }
+    };
+
+    // 2. Split ways into edges at nodes.
+    let n = node_keys.len();
+    let mut node_pos = vec![[f64::NAN; 2]; n];
+    let mut edges = Edges {
+        geom_offsets: vec![0],
+        ..Default::default()
+    };
+    for w in 0..raw.len() {
+        let r = raw.way(w);
+        let acc = raw.access[w];
+        let mut start = r.start;
+        let mut start_node = node_of(raw.keys[start]).expect("end points are nodes");
+        node_pos[start_node as usize] = raw.coords[start];
+        for v in r.start + 1..r.end {
+            let Some(node) = node_of(raw.keys[v]) else {
+                continue;
+            };
+            node_pos[node as usize] = raw.coords[v];
+            let shape = &raw.coords[start..=v];
+            if let Some(bad) = shape
+                .iter()
+                .find(|p| !(p[0].is_finite() && p[1].is_finite()))
+            {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "way {} has a non-finite coordinate {:?}",
+                        raw.source_ids[w], bad
+                    ),
+                ));
+            }
+            let len = polyline_length(shape);
+            edges.from.push(start_node);
+            edges.to.push(node);
+            edges.length_m.push(len);
+            edges.forward_s.push(if acc.forward {
+                len / acc.speed_mps
+            } else {
+                f64::INFINITY
+            });
+            edges.backward_s.push(if acc.backward {
+                len / acc.speed_mps
+            } else {
+                f64::INFINITY
+            });
+            edges.geometry.extend_from_slice(shape);
+            edges.geom_offsets.push(edges.geometry.len() as u32);
+            edges.source_ids.push(raw.source_ids[w]);
+            start = v;
+            start_node = node;
+        }
+    }
+
+    // 3. Connected pieces (ignoring direction).
+    let mut uf = UnionFind::new(n);
+    for e in 0..edges.len() {
+        uf.union(edges.from[e], edges.to[e]);
+    }
+    let mut size = vec![0usize; n];
+    for v in 0..n as u32 {
+        size[uf.find(v) as usize] += 1;
+    }
+    let mut sizes: Vec<usize> = size.iter().copied().filter(|s| *s > 0).collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let largest_root = (0..n as u32)
+        .max_by_key(|&v| (size[v as usize], std::cmp::Reverse(v)))
+        .map(|v| uf.find(v))
+        .expect("at least one node");
+    let keep_node: Vec<bool> = (0..n as u32)
+        .map(|v| keep == KeepComponents::All || uf.find(v) == largest_root)
+        .collect();
+
+    // 4. Renumber kept nodes in Hilbert order.
+    let kept: Vec<u32> = (0..n as u32).filter(|&v| keep_node[v as usize]).collect();
+    let kept_pos: Vec<[f64; 2]> = kept.iter().map(|&v| node_pos[v as usize]).collect();
+    let order = hilbert_order(&kept_pos);
+    let mut new_id = vec![u32::MAX; n];
+    for (new, &k) in order.iter().enumerate() {
+        new_id[kept[k as usize] as usize] = new as u32;
+    }
+    let nodes: Vec<[f64; 2]> = order.iter().map(|&k| kept_pos[k as usize]).collect();
+    let node_source_ids: Vec<i64> = order
+        .iter()
+        .map(|&k| node_keys[kept[k as usize] as usize])
+        .collect();
+
+    // 5. Keep and reorder edges by their new start node.
+    let mut edge_order: Vec<u32> = (0..edges.len() as u32)
+        .filter(|&e| keep_node[edges.from[e as usize] as usize])
+        .collect();
+    edge_order.sort_by_key(|&e| {
+        let e = e as usize;
+        (
+            new_id[edges.from[e] as usize],
+            new_id[edges.to[e] as usize],
+            e,
+        )
+    });
+    let mut out = Edges {
+        geom_offsets: vec![0],
+        ..Default::default()
+    };
+    for &e in &edge_order {
+        let e = e as usize;
+        out.from.push(new_id[edges.from[e] as usize]);
+        out.to.push(new_id[edges.to[e] as usize]);
+        out.length_m.push(edges.length_m[e]);
+        out.forward_s.push(edges.forward_s[e]);
+        out.backward_s.push(edges.backward_s[e]);
+        out.geometry.extend_from_slice(edges.geometry(e));
+        out.geom_offsets.push(out.geometry.len() as u32);
+        out.source_ids.push(edges.source_ids[e]);
+    }
+    if out.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Empty,
+            "the network has no usable street segments",
+        ));
+    }
+    let (outgoing, incoming) = adjacency(nodes.len(), &out);
+    Ok(Network {
+        nodes,
+        node_source_ids,
+        edges: out,
+        outgoing,
+        incoming,
+        components: ComponentReport {
+            sizes,
+            kept_largest_only: keep == KeepComponents::Largest,
+        },
+    })
+}
+
+/// Outgoing and incoming adjacency arrays of the edges.
+fn adjacency(n: usize, edges: &Edges) -> (Csr, Csr) {
+    let mut out_arcs = Vec::with_capacity(edges.len() * 2);
+    let mut in_arcs = Vec::with_capacity(edges.len() * 2);
+    for e in 0..edges.len() {
+        let (a, b, len) = (edges.from[e], edges.to[e], edges.length_m[e]);
+        for (tail, head, t) in [(a, b, edges.forward_s[e]), (b, a, edges.backward_s[e])] {
+            if t.is_finite() {
+                out_arcs.push((
+                    tail,
+                    Arc {
+                        head,
+                        time_s: t,
+                        length_m: len,
+                    },
+                ));
+                in_arcs.push((
+                    head,
+                    Arc {
+                        head: tail,
+                        time_s: t,
+                        length_m: len,
+                    },
+                ));
+            }
+        }
+    }
+    (Csr::from_arcs(n, &out_arcs), Csr::from_arcs(n, &in_arcs))
+}
+
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+    fn find(&mut self, mut v: u32) -> u32 {
+        while self.parent[v as usize] != v {
+            let p = self.parent[v as usize];
+            self.parent[v as usize] = self.parent[p as usize];
+            v = p;
+        }
+        v
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi as usize] = lo;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both(speed: f64) -> WayAccess {
+        WayAccess {
+            forward: true,
+            backward: true,
+            speed_mps: speed,
+        }
+    }
+
+    #[test]
+    fn splits_at_shared_vertices_and_keeps_shape_points() {
+        // Way 1: A - s - B - C, way 2: B - D. Node keys A=1, s=2, B=3, C=4, D=5.
+        let mut raw = RawNetwork::new();
+        let a = [9.500, 47.100];
+        let s = [9.501, 47.100];
+        let b = [9.502, 47.100];
+        let c = [9.503, 47.100];
+        let d = [9.502, 47.101];
+        raw.push_way(1, &[a, s, b, c], &[1, 2, 3, 4], both(1.0));
+        raw.push_way(2, &[b, d], &[3, 5], both(1.0));
+        // An isolated piece far away.
+        raw.push_way(3, &[[9.6, 47.2], [9.601, 47.2]], &[6, 7], both(1.0));
+        let net = build_network(&raw, KeepComponents::Largest).unwrap();
+        assert_eq!(net.node_count(), 4); // A, B, C, D; s is a shape point
+        assert_eq!(net.edge_count(), 3);
+        assert_eq!(net.components.sizes, vec![4, 2]);
+        let ab = (0..3)
+            .find(|&e| net.edges.geometry(e).len() == 3)
+            .expect("edge A-B keeps its shape point");
+        let expected = crate::geodesy::polyline_length(&[a, s, b]);
+        assert_eq!(net.edges.length_m[ab], expected);
+        let all = build_network(&raw, KeepComponents::All).unwrap();
+        assert_eq!(all.node_count(), 6);
+    }
+
+    #[test]
+    fn no_edges_is_an_error() {
+        let raw = RawNetwork::new();
+        let e = build_network(&raw, KeepComponents::All).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Empty);
+    }
+}

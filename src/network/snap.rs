@@ -1,0 +1,135 @@
+//! Snapping points onto the nearest street with an R-tree over edge segments.
+//!
+//! A point is projected onto the closest segment of the closest edge. The result records where on
+//! the edge the foot of the perpendicular lies (as the ground length from the edge's start node)
+//! and the ground length of the access leg from the point to that foot. Routing then starts at
+//! both end nodes of the edge with the partial lengths, so a point in the middle of a long street
+//! is neither moved to a junction nor given a straight-line shortcut.
+
+use super::graph::Network;
+use crate::geodesy::{ground_distance, LocalPlane};
+use rstar::primitives::{GeomWithData, Line};
+use rstar::{PointDistance, RTree};
+
+/// Default maximum access-leg length in metres.
+pub const DEFAULT_MAX_SNAP_M: f64 = 500.0;
+
+/// Where a point meets the network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snap {
+    /// The edge the point snaps onto.
+    pub edge: u32,
+    /// Ground length in metres from the edge's start node to the foot point, along the edge.
+    pub offset_m: f64,
+    /// Ground length in metres from the point to the foot point (the access leg).
+    pub access_m: f64,
+    /// The foot point, WGS84 degrees.
+    pub foot: [f64; 2],
+}
+
+/// The outcome of snapping one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SnapResult {
+    /// Snapped within the maximum distance.
+    Snapped(Snap),
+    /// The nearest street is farther than the maximum distance; the distance (m) is given.
+    TooFar(f64),
+}
+
+type Segment = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
+
+/// An R-tree over all edge segments of a network, in a local plane.
+pub struct Snapper<'a> {
+    network: &'a Network,
+    plane: LocalPlane,
+    tree: RTree<Segment>,
+    /// Maximum access-leg length in metres.
+    pub max_snap_m: f64,
+}
+
+impl<'a> Snapper<'a> {
+    /// Indexes every segment of `network`.
+    pub fn new(network: &'a Network, max_snap_m: f64) -> Self {
+        let b = network.bbox();
+        let plane = LocalPlane::new([0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])]);
+        let edges = &network.edges;
+        let mut segs = Vec::with_capacity(edges.geometry.len());
+        for e in 0..edges.len() {
+            let start = edges.geom_offsets[e] as usize;
+            let g = edges.geometry(e);
+            for i in 0..g.len() - 1 {
+                segs.push(GeomWithData::new(
+                    Line::new(plane.project(g[i]), plane.project(g[i + 1])),
+                    (e as u32, (start + i) as u32),
+                ));
+            }
+        }
+        Snapper {
+            network,
+            plane,
+            tree: RTree::bulk_load(segs),
+            max_snap_m,
+        }
+    }
+
+    /// Snaps a WGS84 point onto its nearest edge.
+    pub fn snap(&self, p: [f64; 2]) -> SnapResult {
+        let q = self.plane.project(p);
+        let seg = self
+            .tree
+            .nearest_neighbor(&q)
+            .expect("a network has at least one segment");
+        let (edge, gi) = seg.data;
+        let foot = self.foot_on_segment(seg.geom(), q, gi as usize);
+        let access_m = ground_distance(p, foot);
+        if access_m > self.max_snap_m {
+            return SnapResult::TooFar(access_m);
+        }
+        let edges = &self.network.edges;
+        let first = edges.geom_offsets[edge as usize] as usize;
+        let g = &edges.geometry;
+        let mut offset: f64 = (first..gi as usize)
+            .map(|i| ground_distance(g[i], g[i + 1]))
+            .sum();
+        offset += ground_distance(g[gi as usize], foot);
+        let offset_m = offset.min(edges.length_m[edge as usize]);
+        SnapResult::Snapped(Snap {
+            edge,
+            offset_m,
+            access_m,
+            foot,
+        })
+    }
+
+    /// The foot of the perpendicular from plane point `q` onto a segment, as WGS84 degrees.
+    /// End points are returned exactly (not through the plane) so that a point at a vertex snaps
+    /// with a zero access leg.
+    fn foot_on_segment(&self, line: &Line<[f64; 2]>, q: [f64; 2], gi: usize) -> [f64; 2] {
+        let g = &self.network.edges.geometry;
+        let (a, b) = (line.from, line.to);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 {
+            (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        if t == 0.0 {
+            g[gi]
+        } else if t == 1.0 {
+            g[gi + 1]
+        } else {
+            let (pa, pb) = (g[gi], g[gi + 1]);
+            [pa[0] + t * (pb[0] - pa[0]), pa[1] + t * (pb[1] - pa[1])]
+        }
+    }
+
+    /// Plane distance in metres from a WGS84 point to the nearest segment (for diagnostics).
+    pub fn plane_distance(&self, p: [f64; 2]) -> f64 {
+        let q = self.plane.project(p);
+        self.tree
+            .nearest_neighbor(&q)
+            .map(|s| s.geom().distance_2(&q).sqrt())
+            .unwrap_or(f64::INFINITY)
+    }
+}

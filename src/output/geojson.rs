@@ -1,0 +1,54 @@
+//! GeoJSON output (RFC 7946): a FeatureCollection of WGS84 points.
+
+use super::atomic::write_atomic;
+use super::layer::{Layer, Value};
+use crate::error::{Error, ErrorKind, Result};
+use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
+use std::path::Path;
+
+/// Writes a point layer as a GeoJSON FeatureCollection.
+pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
+    let points = layer.points.as_ref().ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidValue,
+            "this table has no geometry; write it as .csv",
+        )
+        .file(path)
+    })?;
+    let features = layer
+        .rows
+        .iter()
+        .zip(points)
+        .map(|(row, p)| {
+            let mut props = JsonObject::new();
+            for ((name, _), v) in layer.columns.iter().zip(row) {
+                let j = match v {
+                    Value::Text(s) => JsonValue::from(s.as_str()),
+                    Value::Real(x) => serde_json::Number::from_f64(*x)
+                        .map(JsonValue::Number)
+                        .unwrap_or(JsonValue::Null),
+                    Value::Int(i) => JsonValue::from(*i),
+                    Value::Null => JsonValue::Null,
+                };
+                props.insert(name.clone(), j);
+            }
+            Feature {
+                bbox: None,
+                geometry: Some(Geometry::new_point([p[0], p[1]])),
+                id: None,
+                properties: Some(props),
+                foreign_members: None,
+            }
+        })
+        .collect();
+    let fc = FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    };
+    write_atomic(path, |tmp| {
+        let text = serde_json::to_string(&fc)
+            .map_err(|e| Error::new(ErrorKind::Io, "cannot encode GeoJSON").caused_by(e))?;
+        std::fs::write(tmp, text).map_err(|e| Error::io(tmp, e))
+    })
+}

@@ -1,0 +1,33 @@
+//! Facilities and demand points as the analyses see them: identifiers, categories and WGS84
+//! locations, plus where each came from so that messages can point at the input.
+
+/// A facility (clinic, library, 颐康中心, ...) with one or more access locations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facility {
+    /// Identifier from the input (`id`/`编号` column, OSM `n123`/`w123`, or the row number).
+    pub id: String,
+    /// Display name, may be empty.
+    pub name: String,
+    /// Category name (e.g. `clinic`).
+    pub category: String,
+    /// Access locations, WGS84 `[lon, lat]` degrees: a point, the entrances of a building, or a
+    /// point on the surface of a polygon. A facility is reached when any of them is reached.
+    pub locations: Vec<[f64; 2]>,
+    /// Capacity (beds, places, m²) when the input has one.
+    pub capacity: Option<f64>,
+    /// Where it came from, e.g. `facilities.csv row 5`.
+    pub origin: String,
+}
+
+/// A demand point (a building, a population cell, an address).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandPoint {
+    /// Identifier from the input, or the row number.
+    pub id: String,
+    /// WGS84 `[lon, lat]` degrees.
+    pub location: [f64; 2],
+    /// Weight (population) when the input has one.
+    pub population: Option<f64>,
+    /// Where it came from, e.g. `demand.csv row 5`.
+    pub origin: String,
+}
