@@ -54,19 +54,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from importlib.metadata import version
 
-os.environ["OMP_NUM_THREADS"] = "1"  # before pandana (OpenMP) is imported
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
-import igraph as ig  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
-from scipy.sparse.csgraph import dijkstra  # noqa: E402
-
-with contextlib.redirect_stdout(sys.stderr):
-    import pandana  # noqa: E402
+# pandana's OpenMP runtime reads this when pandana is first imported (see Pandana.__init__)
+os.environ["OMP_NUM_THREADS"] = "1"
 
 PANDANA_MAXDIST = 1e6
 TOOL_RUNS = 5
@@ -102,7 +101,7 @@ def median_time(fn, runs: int) -> tuple[float, object]:
 
 
 def run_cmd(cmd: list[str]) -> None:
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if proc.returncode != 0:
         log(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-4000:]}")
         raise SystemExit(1)
@@ -185,10 +184,15 @@ class IGraph:
 class Pandana:
     name = "pandana"
 
+    def __init__(self):
+        with stdout_to_stderr():  # imported here, after OMP_NUM_THREADS is set and outside the timings
+            import pandana
+        self.pandana = pandana
+
     def build(self, n, lon, lat, u, v, w):
         idx = pd.Index(np.arange(n), name="node")
         with stdout_to_stderr():
-            net = pandana.Network(pd.Series(lon, index=idx), pd.Series(lat, index=idx),
+            net = self.pandana.Network(pd.Series(lon, index=idx), pd.Series(lat, index=idx),
                                   pd.Series(u), pd.Series(v), pd.DataFrame({"length": w}), twoway=True)
         net._bench_xy = (lon, lat)
         return net
@@ -262,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     net_cmd = [binary, "network", "--network", args.pbf, "--nodes-out", nodes_csv,
                "--edges-out", edges_csv, "--quiet"]
     log(f"peers: exporting the tool's graph: {' '.join(net_cmd)}")
-    t_tool_network, _ = median_time(lambda: run_cmd(net_cmd), TOOL_RUNS)
+    t_tool_network, _ = median_time(partial(run_cmd, net_cmd), TOOL_RUNS)
 
     nodes = pd.read_csv(nodes_csv, encoding="utf-8-sig")
     edges = pd.read_csv(edges_csv, encoding="utf-8-sig")
@@ -288,15 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     ref = None
     for peer in (Scipy(), NetworkX(), IGraph(), Pandana()):
         log(f"peers: {peer.name}: build")
-        t_build, g = median_time(lambda: peer.build(n, lon, lat, u, v, w), min(3, max(args.repeat, 1)))
+        t_build, graph = median_time(partial(peer.build, n, lon, lat, u, v, w), min(3, max(args.repeat, 1)))
         per_cat, dists, nearest_only = [], [], []
-        for c in range(C):
-            t, d = median_time(lambda: peer.query(g, sources[c]), args.repeat)
+        for src in sources:
+            t, d = median_time(partial(peer.query, graph, src), args.repeat)
             per_cat.append(t)
             dists.append(d)
             if isinstance(peer, Pandana):
-                peer.set_pois(g, sources[c])
-                t_np, _ = median_time(lambda: peer.nearest(g), args.repeat)
+                peer.set_pois(graph, src)
+                t_np, _ = median_time(partial(peer.nearest, graph), args.repeat)
                 nearest_only.append(t_np)
         if ref is None:
             ref = dists
@@ -314,13 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         if nearest_only:
             row["nearest_pois_only_ms"] = statistics.median(nearest_only) * 1e3
         results.append(row)
-        del g
+        graph = None  # free it before the next peer is built
 
     near_cmd = [binary, "nearest", "--network", args.pbf, "--facilities", fac_csv, "--demand", fac_csv,
                 "--out", out_csv, "--quiet"]
     log(f"peers: timing the tool end to end: {' '.join(near_cmd)}")
     run_cmd(near_cmd + ["--nodes-out", tool_nodes_csv])  # warm-up, and the distances to compare
-    t_tool_nearest, _ = median_time(lambda: run_cmd(near_cmd), TOOL_RUNS)
+    t_tool_nearest, _ = median_time(partial(run_cmd, near_cmd), TOOL_RUNS)
 
     tool = pd.read_csv(tool_nodes_csv, encoding="utf-8-sig", dtype={"category": str}, keep_default_na=False,
                        na_values={"distance_m": [""], "time_s": [""]})
@@ -350,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"== peers: {args.pbf}")
     print(f"graph: {n} nodes, {len(edges)} edges ({one_way} not two-way, treated as two-way), "
-          f"{'%d components' % n_comp if n_comp is not None else 'no component column'}; {C} categories x {S} sources; "
+          f"{f'{n_comp} components' if n_comp is not None else 'no component column'}; {C} categories x {S} sources; "
           f"median of {args.repeat} runs; OMP_NUM_THREADS=1")
     hdr = f"{'peer':<26} {'build s':>9} {'one run ms':>11} {'all cats ms':>12} {'max |d-scipy| m':>16} {'reach diff':>10}"
     print(hdr)
@@ -371,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         payload = {
             "pbf": args.pbf,
             "nodes": n,
-            "edges": int(len(edges)),
+            "edges": len(edges),
             "components": n_comp,
             "categories": C,
             "sources_per_category": S,

@@ -94,9 +94,7 @@ def is_walkable(tags) -> bool:
         return False
     if tags.get("access") in ACCESS_DENIED and foot not in FOOT_ALLOWED:
         return False
-    if tags.get("area") == "yes":
-        return False
-    return True
+    return tags.get("area") != "yes"
 
 
 @dataclass
@@ -115,10 +113,10 @@ class RefGraph:
     def index_of(self, ids: np.ndarray) -> np.ndarray:
         """Vertex index of each OSM id, -1 when the id is not a vertex."""
         ids = np.asarray(ids, dtype=np.int64)
-        pos = np.searchsorted(self.osm_ids, ids)
-        pos_c = np.minimum(pos, len(self.osm_ids) - 1)
-        found = (len(self.osm_ids) > 0) & (self.osm_ids[pos_c] == ids)
-        return np.where(found, pos_c, -1)
+        if len(self.osm_ids) == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.osm_ids, ids), len(self.osm_ids) - 1)
+        return np.where(self.osm_ids[pos] == ids, pos, -1)
 
 
 def read_walk_ways(pbf: str) -> list[np.ndarray]:
@@ -148,6 +146,7 @@ def read_node_coords(pbf: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def build_reference_graph(pbf: str) -> RefGraph:
+    """Walking graph of the extract: one vertex per existing node of a walkable way."""
     ways = read_walk_ways(pbf)
     if ways:
         refs = np.concatenate(ways)
@@ -164,9 +163,10 @@ def build_reference_graph(pbf: str) -> RefGraph:
 
     # vertex = existing node of a kept way; a pair is an edge when both ends exist
     def lookup(x):
-        pos = np.minimum(np.searchsorted(ids, x), max(len(ids) - 1, 0))
-        ok = (len(ids) > 0) & (ids[pos] == x) if len(ids) else np.zeros(len(x), dtype=bool)
-        return pos, ok
+        if len(ids) == 0:
+            return np.zeros(len(x), dtype=np.int64), np.zeros(len(x), dtype=bool)
+        pos = np.minimum(np.searchsorted(ids, x), len(ids) - 1)
+        return pos, ids[pos] == x
 
     ui, uok = lookup(u_id)
     vi, vok = lookup(v_id)
@@ -237,11 +237,12 @@ def run_tool(binary: str, pbf: str, fac: str, out: str, nodes_out: str) -> float
     cmd = [binary, "nearest", "--network", pbf, "--facilities", fac, "--demand", fac,
            "--out", out, "--nodes-out", nodes_out, "--quiet"]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
-        print(f"FAIL: tool exited with {proc.returncode}: {' '.join(cmd)}", file=sys.stderr)
         print(proc.stderr[-4000:], file=sys.stderr)
+        print(f"FAIL: tool exited with {proc.returncode}: {' '.join(cmd)}")
+        print("RESULT: FAIL")
         raise SystemExit(1)
     return elapsed
 

@@ -59,7 +59,7 @@ if [ "$want" != "$have" ]; then
     log "installing $REQ"
     "$VPY" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2 \
         || log "pip self-upgrade failed; continuing with the bundled pip"
-    "$VPY" -m pip install --disable-pip-version-check --only-binary :all: -r "$REQ" 1>&2
+    "$VPY" -m pip install --quiet --disable-pip-version-check --only-binary :all: -r "$REQ" 1>&2
     echo "$want" > "$STAMP"
     log "installed: $("$VPY" -m pip freeze --disable-pip-version-check | tr '\n' ' ')"
 else

@@ -174,24 +174,24 @@ pub fn nearest(
                         }
                     }
                 }
-                on_edge.sort_by(|a, b| (a.edge, a.facility).cmp(&(b.edge, b.facility)));
+                on_edge.sort_by_key(|o| (o.edge, o.facility));
                 let mut seeds = Vec::with_capacity(on_edge.len() * 2);
                 for o in &on_edge {
                     let e = o.edge as usize;
                     let len = edges.length_m[e];
                     let acc_t = o.access_m / walk;
-                    if edges.forward_s[e].is_finite() {
+                    if let Some(t) = along(edges.forward_s[e], o.offset_m, len) {
                         seeds.push(Seed {
                             node: edges.from[e],
-                            time_s: acc_t + edges.forward_s[e] * fraction(o.offset_m, len),
+                            time_s: acc_t + t,
                             length_m: o.access_m + o.offset_m,
                             source: o.facility,
                         });
                     }
-                    if edges.backward_s[e].is_finite() {
+                    if let Some(t) = along(edges.backward_s[e], len - o.offset_m, len) {
                         seeds.push(Seed {
                             node: edges.to[e],
-                            time_s: acc_t + edges.backward_s[e] * fraction(len - o.offset_m, len),
+                            time_s: acc_t + t,
                             length_m: o.access_m + (len - o.offset_m),
                             source: o.facility,
                         });
@@ -217,39 +217,35 @@ pub fn nearest(
                                 }
                             };
                             // Towards the start node: against the edge's direction.
-                            if edges.backward_s[e].is_finite() {
-                                if let Some((t, l, src)) = ws.get(edges.from[e]) {
-                                    consider(
-                                        acc_t + edges.backward_s[e] * fraction(s.offset_m, len) + t,
-                                        s.access_m + s.offset_m + l,
-                                        src,
-                                    );
-                                }
+                            if let (Some(t_edge), Some((t, l, src))) = (
+                                along(edges.backward_s[e], s.offset_m, len),
+                                ws.get(edges.from[e]),
+                            ) {
+                                consider(acc_t + t_edge + t, s.access_m + s.offset_m + l, src);
                             }
-                            if edges.forward_s[e].is_finite() {
-                                if let Some((t, l, src)) = ws.get(edges.to[e]) {
-                                    consider(
-                                        acc_t
-                                            + edges.forward_s[e] * fraction(len - s.offset_m, len)
-                                            + t,
-                                        s.access_m + (len - s.offset_m) + l,
-                                        src,
-                                    );
-                                }
+                            if let (Some(t_edge), Some((t, l, src))) = (
+                                along(edges.forward_s[e], len - s.offset_m, len),
+                                ws.get(edges.to[e]),
+                            ) {
+                                consider(
+                                    acc_t + t_edge + t,
+                                    s.access_m + (len - s.offset_m) + l,
+                                    src,
+                                );
                             }
                             // Facilities on the same street.
                             let start = on_edge.partition_point(|o| o.edge < s.edge);
                             for o in on_edge[start..].iter().take_while(|o| o.edge == s.edge) {
-                                let along = o.offset_m - s.offset_m;
-                                let t_along = if along >= 0.0 {
-                                    edges.forward_s[e] * fraction(along, len)
+                                let d_along = o.offset_m - s.offset_m;
+                                let t_along = if d_along >= 0.0 {
+                                    along(edges.forward_s[e], d_along, len)
                                 } else {
-                                    edges.backward_s[e] * fraction(-along, len)
+                                    along(edges.backward_s[e], -d_along, len)
                                 };
-                                if t_along.is_finite() {
+                                if let Some(t_along) = t_along {
                                     consider(
                                         acc_t + t_along + o.access_m / walk,
-                                        s.access_m + along.abs() + o.access_m,
+                                        s.access_m + d_along.abs() + o.access_m,
                                         o.facility,
                                     );
                                 }
@@ -298,22 +294,27 @@ pub fn nearest(
     })
 }
 
-/// `part / whole`, 0 for a zero-length edge.
+/// Time to travel `part` metres of an edge of `len` metres whose full traversal in this direction
+/// takes `edge_time_s` (infinite when not allowed). Not moving is always allowed.
 #[inline]
-fn fraction(part: f64, whole: f64) -> f64 {
-    if whole > 0.0 {
-        (part / whole).clamp(0.0, 1.0)
+fn along(edge_time_s: f64, part: f64, len: f64) -> Option<f64> {
+    if part <= 0.0 {
+        Some(0.0)
+    } else if edge_time_s.is_finite() {
+        Some(if len > 0.0 {
+            edge_time_s * (part / len).min(1.0)
+        } else {
+            0.0
+        })
     } else {
-        0.0
+        None
     }
 }
 
 fn validate_locations<'a>(locs: impl Iterator<Item = (&'a [f64; 2], &'a String)>) -> Result<()> {
     for (p, origin) in locs {
-        if !(p[0].is_finite() && p[1].is_finite())
-            || !(-180.0..=180.0).contains(&p[0])
-            || !(-90.0..=90.0).contains(&p[1])
-        {
+        let valid = (-180.0..=180.0).contains(&p[0]) && (-90.0..=90.0).contains(&p[1]);
+        if !valid {
             return Err(Error::new(
                 ErrorKind::InvalidValue,
                 format!(

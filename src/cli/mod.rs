@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Travel time and distance from every demand point to the nearest facility of every category.
-    Nearest(nearest::NearestArgs),
+    Nearest(Box<nearest::NearestArgs>),
     /// Build the street network and report its size and connected pieces; optionally export it.
     Network(network::NetworkArgs),
     /// Convert the coordinates of a CSV/XLSX table between WGS84, CGCS2000, GCJ-02, BD-09 and EPSG systems.
@@ -31,7 +31,7 @@ enum Command {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Nearest(a) => nearest::run(a),
+        Command::Nearest(a) => nearest::run(*a),
         Command::Network(a) => network::run(a),
         Command::Coords(a) => coords::run(a),
     };

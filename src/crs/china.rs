@@ -13,6 +13,7 @@
 use std::f64::consts::PI;
 
 const KRASOVSKY_A: f64 = 6_378_245.0;
+#[allow(clippy::excessive_precision)] // the constant as published
 const KRASOVSKY_EE: f64 = 0.006_693_421_622_965_943_23;
 const BD_X_PI: f64 = PI * 3000.0 / 180.0;
 const INVERSE_TOLERANCE_DEG: f64 = 1e-12;

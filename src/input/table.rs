@@ -207,9 +207,14 @@ impl Table {
                     .field(&self.headers[xi]));
                 }
                 if !(-90.0..=90.0).contains(&y) {
+                    let hint = if (-90.0..=90.0).contains(&x) && (-180.0..=180.0).contains(&y) {
+                        " (are longitude and latitude swapped?)"
+                    } else {
+                        ""
+                    };
                     return Err(Error::new(
                         ErrorKind::InvalidValue,
-                        format!("latitude {y} is outside -90..90"),
+                        format!("latitude {y} is outside -90..90{hint}"),
                     )
                     .file(&self.path)
                     .at(Self::row_label(i))

@@ -141,11 +141,11 @@ pub fn read_layer(
     let mut buf: Vec<[f64; 2]> = Vec::new();
     for (index, f) in lyr.features().enumerate() {
         let mut values = Vec::with_capacity(fields.len());
-        for i in 0..fields.len() {
+        for (i, name) in fields.iter().enumerate() {
             values.push(field_text(&f, i, text_encoding).map_err(|e| {
                 e.file(path)
                     .at(VectorLayer::feature_label(index))
-                    .field(&fields[i])
+                    .field(name)
             })?);
         }
         let geometry = match f.geometry() {
