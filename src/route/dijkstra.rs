@@ -30,13 +30,19 @@ pub struct Seed {
     pub source: u32,
 }
 
+/// Per-node state, kept together so that a relaxation touches one cache line.
+#[derive(Debug, Clone, Copy)]
+struct NodeState {
+    time: f64,
+    length: f64,
+    source: u32,
+    stamp: u32,
+}
+
 /// Reusable buffers of a search, and its result.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    time: Vec<f64>,
-    length: Vec<f64>,
-    source: Vec<u32>,
-    stamp: Vec<u32>,
+    nodes: Vec<NodeState>,
     generation: u32,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
     limit_s: f64,
@@ -46,10 +52,15 @@ impl Workspace {
     /// Buffers for a network of `n` nodes.
     pub fn new(n: usize) -> Self {
         Workspace {
-            time: vec![f64::INFINITY; n],
-            length: vec![f64::INFINITY; n],
-            source: vec![u32::MAX; n],
-            stamp: vec![0; n],
+            nodes: vec![
+                NodeState {
+                    time: f64::INFINITY,
+                    length: f64::INFINITY,
+                    source: u32::MAX,
+                    stamp: 0,
+                };
+                n
+            ],
             generation: 0,
             heap: BinaryHeap::new(),
             limit_s: f64::INFINITY,
@@ -61,10 +72,10 @@ impl Workspace {
     /// pass the outgoing arrays to search away from the seeds and the incoming arrays to find the
     /// time from every node *to* its nearest seed.
     pub fn run(&mut self, csr: &Csr, seeds: &[Seed], limit_s: f64) {
-        assert_eq!(csr.offsets.len(), self.time.len() + 1, "workspace size");
+        assert_eq!(csr.offsets.len(), self.nodes.len() + 1, "workspace size");
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.fill(0);
+            self.nodes.iter_mut().for_each(|n| n.stamp = 0);
             self.generation = 1;
         }
         self.limit_s = limit_s;
@@ -75,33 +86,36 @@ impl Workspace {
             if s.time_s > limit_s {
                 continue;
             }
-            let v = s.node as usize;
-            if self.stamp[v] != g || s.time_s < self.time[v] {
-                self.stamp[v] = g;
-                self.time[v] = s.time_s;
-                self.length[v] = s.length_m;
-                self.source[v] = s.source;
+            let n = &mut self.nodes[s.node as usize];
+            if n.stamp != g || s.time_s < n.time {
+                *n = NodeState {
+                    time: s.time_s,
+                    length: s.length_m,
+                    source: s.source,
+                    stamp: g,
+                };
                 self.heap.push(Reverse((s.time_s.to_bits(), s.node)));
             }
         }
         while let Some(Reverse((bits, v))) = self.heap.pop() {
             let t = f64::from_bits(bits);
-            let vi = v as usize;
-            if t > self.time[vi] {
+            let here = self.nodes[v as usize];
+            if t > here.time {
                 continue; // stale entry
             }
             if t > limit_s {
                 break;
             }
-            let (len, src) = (self.length[vi], self.source[vi]);
             for arc in csr.arcs(v) {
-                let h = arc.head as usize;
                 let nt = t + arc.time_s;
-                if self.stamp[h] != g || nt < self.time[h] {
-                    self.stamp[h] = g;
-                    self.time[h] = nt;
-                    self.length[h] = len + arc.length_m;
-                    self.source[h] = src;
+                let h = &mut self.nodes[arc.head as usize];
+                if h.stamp != g || nt < h.time {
+                    *h = NodeState {
+                        time: nt,
+                        length: here.length + arc.length_m,
+                        source: here.source,
+                        stamp: g,
+                    };
                     self.heap.push(Reverse((nt.to_bits(), arc.head)));
                 }
             }
@@ -111,24 +125,25 @@ impl Workspace {
     /// Travel time in seconds of node `v` in the last run, `None` if not reached within the limit.
     #[inline]
     pub fn time(&self, v: u32) -> Option<f64> {
-        let v = v as usize;
-        (self.stamp[v] == self.generation && self.time[v] <= self.limit_s).then(|| self.time[v])
+        let n = &self.nodes[v as usize];
+        (n.stamp == self.generation && n.time <= self.limit_s).then_some(n.time)
     }
 
     /// `(time_s, length_m, source)` of node `v` in the last run, `None` if not reached.
     #[inline]
     pub fn get(&self, v: u32) -> Option<(f64, f64, u32)> {
-        let i = v as usize;
-        self.time(v).map(|t| (t, self.length[i], self.source[i]))
+        let n = &self.nodes[v as usize];
+        (n.stamp == self.generation && n.time <= self.limit_s)
+            .then_some((n.time, n.length, n.source))
     }
 
     /// Number of nodes the buffers are sized for.
     pub fn len(&self) -> usize {
-        self.time.len()
+        self.nodes.len()
     }
 
     /// True for a zero-node workspace.
     pub fn is_empty(&self) -> bool {
-        self.time.is_empty()
+        self.nodes.is_empty()
     }
 }
