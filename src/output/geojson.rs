@@ -1,4 +1,4 @@
-//! GeoJSON output (RFC 7946): a FeatureCollection of WGS84 points.
+//! GeoJSON output (RFC 7946): a FeatureCollection in WGS84.
 
 use super::atomic::write_atomic;
 use super::layer::{Layer, Value};
@@ -6,9 +6,9 @@ use crate::error::{Error, ErrorKind, Result};
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
 use std::path::Path;
 
-/// Writes a point layer as a GeoJSON FeatureCollection.
+/// Writes a map layer as a GeoJSON FeatureCollection.
 pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
-    let points = layer.points.as_ref().ok_or_else(|| {
+    let geometry = layer.geometry.as_ref().ok_or_else(|| {
         Error::new(
             ErrorKind::InvalidValue,
             "this table has no geometry; write it as .csv",
@@ -18,8 +18,8 @@ pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
     let features = layer
         .rows
         .iter()
-        .zip(points)
-        .map(|(row, p)| {
+        .zip(geometry)
+        .map(|(row, g)| {
             let mut props = JsonObject::new();
             for ((name, _), v) in layer.columns.iter().zip(row) {
                 let j = match v {
@@ -34,7 +34,7 @@ pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
             }
             Feature {
                 bbox: None,
-                geometry: Some(Geometry::new_point([p[0], p[1]])),
+                geometry: Some(Geometry::new(geojson::GeometryValue::from(g))),
                 id: None,
                 properties: Some(props),
                 foreign_members: None,

@@ -5,7 +5,7 @@ use super::layer::{Kind, Layer, Value};
 use crate::error::{Error, ErrorKind, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{
-    Feature, FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType,
+    Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
 };
 use gdal::DriverManager;
 use std::path::Path;
@@ -28,8 +28,8 @@ fn write_to(path: &Path, layer: &Layer) -> Result<()> {
     srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     let mut txn = ds.start_transaction().map_err(gdal_err("transaction"))?;
     {
-        let (ty, srs_ref) = if layer.points.is_some() {
-            (OGRwkbGeometryType::wkbPoint, Some(&srs))
+        let (ty, srs_ref) = if let Some(g) = &layer.geometry {
+            (geometry_type(g), Some(&srs))
         } else {
             (OGRwkbGeometryType::wkbNone, None)
         };
@@ -63,11 +63,9 @@ fn write_to(path: &Path, layer: &Layer) -> Result<()> {
                 }
                 .map_err(gdal_err("field value"))?;
             }
-            if let Some(pts) = &layer.points {
-                let mut g =
-                    Geometry::empty(OGRwkbGeometryType::wkbPoint).map_err(gdal_err("point"))?;
-                g.add_point_2d((pts[i][0], pts[i][1]));
-                f.set_geometry(g).map_err(gdal_err("point"))?;
+            if let Some(geoms) = &layer.geometry {
+                let g = geoms[i].to_gdal().map_err(gdal_err("geometry"))?;
+                f.set_geometry(g).map_err(gdal_err("geometry"))?;
             }
             f.create(&lyr).map_err(gdal_err("cannot write a feature"))?;
         }
@@ -75,4 +73,27 @@ fn write_to(path: &Path, layer: &Layer) -> Result<()> {
     txn.commit().map_err(gdal_err("commit"))?;
     drop(ds);
     Ok(())
+}
+
+/// The layer geometry type: the common type of all rows, else unknown.
+fn geometry_type(geoms: &[geo_types::Geometry<f64>]) -> OGRwkbGeometryType::Type {
+    use geo_types::Geometry as G;
+    let ty = |g: &G<f64>| match g {
+        G::Point(_) => OGRwkbGeometryType::wkbPoint,
+        G::MultiPoint(_) => OGRwkbGeometryType::wkbMultiPoint,
+        G::LineString(_) | G::Line(_) => OGRwkbGeometryType::wkbLineString,
+        G::MultiLineString(_) => OGRwkbGeometryType::wkbMultiLineString,
+        G::Polygon(_) | G::Rect(_) | G::Triangle(_) => OGRwkbGeometryType::wkbPolygon,
+        G::MultiPolygon(_) => OGRwkbGeometryType::wkbMultiPolygon,
+        G::GeometryCollection(_) => OGRwkbGeometryType::wkbGeometryCollection,
+    };
+    let first = geoms
+        .first()
+        .map(ty)
+        .unwrap_or(OGRwkbGeometryType::wkbUnknown);
+    if geoms.iter().all(|g| ty(g) == first) {
+        first
+    } else {
+        OGRwkbGeometryType::wkbUnknown
+    }
 }

@@ -37,7 +37,7 @@ impl From<&str> for Value {
     }
 }
 
-/// Rows with named, typed columns and, for map layers, a WGS84 point per row.
+/// Rows with named, typed columns and, for map layers, a WGS84 geometry per row.
 #[derive(Debug, Clone)]
 pub struct Layer {
     /// Layer name (GeoPackage table name).
@@ -46,8 +46,8 @@ pub struct Layer {
     pub columns: Vec<(String, Kind)>,
     /// Rows, one value per column.
     pub rows: Vec<Vec<Value>>,
-    /// One WGS84 `[lon, lat]` point per row, or `None` for a plain table.
-    pub points: Option<Vec<[f64; 2]>>,
+    /// One WGS84 geometry per row, or `None` for a plain table.
+    pub geometry: Option<Vec<geo_types::Geometry<f64>>>,
 }
 
 impl Layer {
@@ -57,16 +57,33 @@ impl Layer {
             name: name.to_string(),
             columns: columns.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
             rows: Vec::new(),
-            points: None,
+            geometry: None,
         }
     }
 
-    /// Appends a row (and its point, for map layers).
+    /// Appends a row with a point `[lon, lat]` (for point layers) or none (plain tables).
     pub fn push(&mut self, values: Vec<Value>, point: Option<[f64; 2]>) {
+        self.push_geometry(
+            values,
+            point.map(|p| geo_types::Geometry::Point(geo_types::Point::new(p[0], p[1]))),
+        );
+    }
+
+    /// Appends a row with any geometry (WGS84), or none for plain tables. A layer either has a
+    /// geometry on every row or on none.
+    pub fn push_geometry(
+        &mut self,
+        values: Vec<Value>,
+        geometry: Option<geo_types::Geometry<f64>>,
+    ) {
         debug_assert_eq!(values.len(), self.columns.len());
         self.rows.push(values);
-        if let Some(p) = point {
-            self.points.get_or_insert_with(Vec::new).push(p);
+        if let Some(g) = geometry {
+            self.geometry.get_or_insert_with(Vec::new).push(g);
         }
+        debug_assert!(self
+            .geometry
+            .as_ref()
+            .is_none_or(|g| g.len() == self.rows.len()));
     }
 }
