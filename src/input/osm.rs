@@ -184,7 +184,7 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     Ok(data)
 }
 
-fn read_blobs(path: &Path) -> Result<Vec<Blob>> {
+pub(crate) fn read_blobs(path: &Path) -> Result<Vec<Blob>> {
     if !path.exists() {
         return Err(Error::new(ErrorKind::Io, "file not found").file(path));
     }
@@ -204,7 +204,7 @@ fn read_blobs(path: &Path) -> Result<Vec<Blob>> {
     Ok(blobs)
 }
 
-fn decode(blob: &Blob) -> Result<Option<PrimitiveBlock>> {
+pub(crate) fn decode(blob: &Blob) -> Result<Option<PrimitiveBlock>> {
     match blob.decode() {
         Ok(BlobDecode::OsmData(block)) => Ok(Some(block)),
         Ok(_) => Ok(None),
