@@ -34,7 +34,8 @@
 //!     locations: vec![[113.0, 23.002]], capacity: None, origin: "example".into(),
 //! };
 //! let home = DemandPoint {
-//!     id: "h1".into(), location: [113.0, 23.000], population: None, origin: "example".into(),
+//!     id: "h1".into(), location: [113.0, 23.000], population: None, groups: vec![],
+//!     origin: "example".into(),
 //! };
 //! let opts = NearestOptions {
 //!     profile, max_time_s: None, max_snap_m: 500.0, keep_node_times: false,

@@ -28,6 +28,17 @@ pub struct DemandPoint {
     pub location: [f64; 2],
     /// Weight (population) when the input has one.
     pub population: Option<f64>,
+    /// Population of each group named in [`DemandSet::groups`] (e.g. aged 60+), same order.
+    pub groups: Vec<f64>,
     /// Where it came from, e.g. `demand.csv row 5`.
     pub origin: String,
+}
+
+/// Demand points with the names of their population groups.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DemandSet {
+    /// The points.
+    pub points: Vec<DemandPoint>,
+    /// Names of the population groups carried by every point (e.g. `age_60plus`).
+    pub groups: Vec<String>,
 }

@@ -195,7 +195,8 @@ proptest! {
             locations: vec![to_ll(x, y)], capacity: None, origin: String::new(),
         }).collect();
         let demand: Vec<DemandPoint> = dem.iter().enumerate().map(|(i, &(x, y))| DemandPoint {
-            id: format!("d{i}"), location: to_ll(x, y), population: None, origin: String::new(),
+            id: format!("d{i}"), location: to_ll(x, y), population: None,
+ groups: Vec::new(), origin: String::new(),
         }).collect();
         let walk = 1.0;
         let profile = Profile::new(Mode::Drive).with_access_speed(walk).unwrap();

@@ -175,6 +175,7 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
                     id: format!("w{}", f.id),
                     location: surface,
                     population: None,
+                    groups: Vec::new(),
                     origin,
                 }),
             }

@@ -193,6 +193,7 @@ pub fn read_demand(path: &Path, src: &PointSource) -> Result<Vec<DemandPoint>> {
                         .unwrap_or_else(|| (i + 2).to_string()),
                     location: pts[i],
                     population: pop.map(|c| t.number(i, c, &row[c])).transpose()?,
+                    groups: Vec::new(),
                     origin: format!("{} {}", path.display(), Table::row_label(i)),
                 });
             }
@@ -227,6 +228,7 @@ pub fn read_demand(path: &Path, src: &PointSource) -> Result<Vec<DemandPoint>> {
                         .unwrap_or_else(|| (f.index + 1).to_string()),
                     location: loc[0],
                     population,
+                    groups: Vec::new(),
                     origin: format!("{} {label}", path.display()),
                 });
             }
