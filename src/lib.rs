@@ -48,6 +48,7 @@
 
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod categories;
 pub mod crs;
 pub mod error;
@@ -58,5 +59,8 @@ pub mod network;
 pub mod output;
 pub mod places;
 pub mod route;
+pub mod standards;
+pub mod study;
+pub mod zones;
 
 pub use error::{Error, ErrorKind, Result};

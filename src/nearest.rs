@@ -13,7 +13,8 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::network::{Network, Profile, SnapResult, Snapper};
 use crate::places::{DemandPoint, Facility};
-use crate::route::{Seed, Workspace};
+use crate::route::access::{demand_trip, on_edge_slice, push_seeds, OnEdge};
+use crate::route::Workspace;
 use rayon::prelude::*;
 
 /// Options of a nearest-facility run.
@@ -93,15 +94,6 @@ impl NearestResult {
     }
 }
 
-/// A snapped location of a facility, in a category's list sorted by edge.
-#[derive(Debug, Clone, Copy)]
-struct OnEdge {
-    edge: u32,
-    offset_m: f64,
-    access_m: f64,
-    facility: u32,
-}
-
 /// Runs the analysis. Every location is WGS84; checks that the demand lies near the network.
 pub fn nearest(
     network: &Network,
@@ -165,93 +157,28 @@ pub fn nearest(
                     }
                     for s in &facility_snaps[fi] {
                         if let SnapResult::Snapped(s) = s {
-                            on_edge.push(OnEdge {
-                                edge: s.edge,
-                                offset_m: s.offset_m,
-                                access_m: s.access_m,
-                                facility: fi as u32,
-                            });
+                            on_edge.push(OnEdge::new(s, fi as u32));
                         }
                     }
                 }
                 on_edge.sort_by_key(|o| (o.edge, o.facility));
                 let mut seeds = Vec::with_capacity(on_edge.len() * 2);
-                for o in &on_edge {
-                    let e = o.edge as usize;
-                    let len = edges.length_m[e];
-                    let acc_t = o.access_m / walk;
-                    if let Some(t) = along(edges.forward_s[e], o.offset_m, len) {
-                        seeds.push(Seed {
-                            node: edges.from[e],
-                            time_s: acc_t + t,
-                            length_m: o.access_m + o.offset_m,
-                            source: o.facility,
-                        });
-                    }
-                    if let Some(t) = along(edges.backward_s[e], len - o.offset_m, len) {
-                        seeds.push(Seed {
-                            node: edges.to[e],
-                            time_s: acc_t + t,
-                            length_m: o.access_m + (len - o.offset_m),
-                            source: o.facility,
-                        });
-                    }
-                }
+                push_seeds(edges, &on_edge, walk, &mut seeds);
                 ws.run(&network.incoming, &seeds, limit);
                 let outcomes: Vec<Outcome> = demand_snaps
                     .iter()
                     .map(|s| match s {
                         SnapResult::TooFar(_) => Outcome::Unsnapped,
                         SnapResult::Snapped(s) => {
-                            let e = s.edge as usize;
-                            let len = edges.length_m[e];
-                            let acc_t = s.access_m / walk;
-                            let mut best: Option<Hit> = None;
-                            let mut consider = |time: f64, dist: f64, fac: u32| {
-                                if best.is_none_or(|b| time < b.time_s) {
-                                    best = Some(Hit {
-                                        facility: fac,
-                                        distance_m: dist,
-                                        time_s: time,
-                                    });
+                            let same = on_edge_slice(&on_edge, s.edge);
+                            match demand_trip(edges, ws, s, walk, same) {
+                                Some((time_s, distance_m, facility)) if time_s <= limit => {
+                                    Outcome::Reached(Hit {
+                                        facility,
+                                        distance_m,
+                                        time_s,
+                                    })
                                 }
-                            };
-                            // Towards the start node: against the edge's direction.
-                            if let (Some(t_edge), Some((t, l, src))) = (
-                                along(edges.backward_s[e], s.offset_m, len),
-                                ws.get(edges.from[e]),
-                            ) {
-                                consider(acc_t + t_edge + t, s.access_m + s.offset_m + l, src);
-                            }
-                            if let (Some(t_edge), Some((t, l, src))) = (
-                                along(edges.forward_s[e], len - s.offset_m, len),
-                                ws.get(edges.to[e]),
-                            ) {
-                                consider(
-                                    acc_t + t_edge + t,
-                                    s.access_m + (len - s.offset_m) + l,
-                                    src,
-                                );
-                            }
-                            // Facilities on the same street.
-                            let start = on_edge.partition_point(|o| o.edge < s.edge);
-                            for o in on_edge[start..].iter().take_while(|o| o.edge == s.edge) {
-                                let d_along = o.offset_m - s.offset_m;
-                                let t_along = if d_along >= 0.0 {
-                                    along(edges.forward_s[e], d_along, len)
-                                } else {
-                                    along(edges.backward_s[e], -d_along, len)
-                                };
-                                if let Some(t_along) = t_along {
-                                    consider(
-                                        acc_t + t_along + o.access_m / walk,
-                                        s.access_m + d_along.abs() + o.access_m,
-                                        o.facility,
-                                    );
-                                }
-                            }
-                            match best {
-                                Some(h) if h.time_s <= limit => Outcome::Reached(h),
                                 _ => Outcome::NotReached,
                             }
                         }
@@ -292,23 +219,6 @@ pub fn nearest(
         outcomes,
         node_times,
     })
-}
-
-/// Time to travel `part` metres of an edge of `len` metres whose full traversal in this direction
-/// takes `edge_time_s` (infinite when not allowed). Not moving is always allowed.
-#[inline]
-fn along(edge_time_s: f64, part: f64, len: f64) -> Option<f64> {
-    if part <= 0.0 {
-        Some(0.0)
-    } else if edge_time_s.is_finite() {
-        Some(if len > 0.0 {
-            edge_time_s * (part / len).min(1.0)
-        } else {
-            0.0
-        })
-    } else {
-        None
-    }
 }
 
 fn validate_locations<'a>(locs: impl Iterator<Item = (&'a [f64; 2], &'a String)>) -> Result<()> {

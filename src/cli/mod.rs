@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and the commands.
 
+mod analyze;
 mod args;
 mod coords;
 mod load;
@@ -19,6 +20,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run a study: life-circle coverage and gaps by 街道/镇 against the planning standards.
+    Analyze(analyze::AnalyzeArgs),
+    /// Run the bundled demo study (Liechtenstein, OpenStreetMap) into out/demo.
+    Demo(analyze::DemoArgs),
     /// Travel time and distance from every demand point to the nearest facility of every category.
     Nearest(Box<nearest::NearestArgs>),
     /// Build the street network and report its size and connected pieces; optionally export it.
@@ -31,6 +36,8 @@ enum Command {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Analyze(a) => analyze::run(a),
+        Command::Demo(a) => analyze::demo(a),
         Command::Nearest(a) => nearest::run(*a),
         Command::Network(a) => network::run(a),
         Command::Coords(a) => coords::run(a),

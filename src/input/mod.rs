@@ -4,12 +4,18 @@ pub mod encoding;
 pub mod network;
 pub mod osm;
 pub mod points;
+pub mod population;
+mod raster;
 pub mod table;
 pub mod vector;
 
 pub use encoding::TextEncoding;
 pub use network::{read_network_ways, LineNetworkOptions};
-pub use osm::{read_osm, OsmData, OsmReport, OsmRequest};
+pub use osm::{
+    is_residential_building, read_osm, BuildingInfo, OsmData, OsmReport, OsmRequest,
+    RESIDENTIAL_BUILDING_VALUES,
+};
 pub use points::{read_demand, read_facilities, FileKind, PointSource};
+pub use population::{read_demand_source, BuildingSource, DemandReport, DemandSource, GroupField};
 pub use table::{CoordinateColumns, Table};
 pub use vector::{read_layer, VectorLayer};

@@ -5,12 +5,18 @@
 //! order (so results do not depend on thread timing): ways first, then the coordinates of just
 //! the nodes those ways use. Ways that reference nodes missing from the extract (typical at the
 //! edge of a cut-out) are cut at the missing nodes, and the cuts are counted in [`OsmReport`].
+//!
+//! Buildings are ways tagged `building=*` (any value but `no`). Each comes with its footprint
+//! (closed ways only), floors and whether it is residential ([`BuildingInfo`],
+//! [`is_residential_building`]); footprints are measured after the node pass, block by block in
+//! parallel, and only when buildings are requested. Buildings mapped as multipolygon relations
+//! are counted in [`OsmReport`], not read.
 
 use crate::categories::CategoryMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::network::{Profile, RawNetwork, WayAccess};
 use crate::places::{DemandPoint, Facility};
-use geo::{InteriorPoint, LineString, Polygon};
+use geo::{GeodesicArea, InteriorPoint, LineString, Polygon};
 use osmpbf::{Blob, BlobDecode, BlobReader, PrimitiveBlock};
 use rayon::prelude::*;
 use std::path::Path;
@@ -35,6 +41,8 @@ pub struct OsmData {
     pub facilities: Vec<Facility>,
     /// Buildings as demand points at a point on their surface.
     pub buildings: Vec<DemandPoint>,
+    /// Footprint, floors and use of each building, in the order of [`OsmData::buildings`].
+    pub building_info: Vec<BuildingInfo>,
     /// Counts of what could not be used, for the log.
     pub report: OsmReport,
 }
@@ -50,6 +58,66 @@ pub struct OsmReport {
     pub ways_without_nodes: usize,
     /// Relations (multipolygons) whose tags match a facility category; not yet used.
     pub facility_relations_skipped: usize,
+    /// Multipolygon relations tagged `building=*` (not `no`); not used as buildings yet.
+    pub building_relations_skipped: usize,
+}
+
+/// Footprint, floors and use of a building way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildingInfo {
+    /// Geodesic area of the footprint on the WGS84 ellipsoid, m². Zero when the way is not a
+    /// closed ring of at least three distinct positions with all its nodes in the extract.
+    pub footprint_m2: f64,
+    /// Floors from `building:levels`: a number of at least 1 (fractions allowed); 1 when the
+    /// tag is absent or anything else.
+    pub levels: f64,
+    /// Whether the `building` value is residential, see [`is_residential_building`].
+    pub residential: bool,
+}
+
+impl BuildingInfo {
+    /// Floor area: footprint × floors, m².
+    pub fn floor_area_m2(&self) -> f64 {
+        self.footprint_m2 * self.levels
+    }
+}
+
+/// Values of the OSM `building` key counted as homes (compared ignoring ASCII case):
+/// `yes` (unspecified use; in residential areas mostly homes), `residential`, `house`,
+/// `apartments`, `detached`, `semidetached_house`, `terrace`, `dormitory`, `bungalow`, `farm`
+/// (a farmhouse) and `住宅`.
+pub const RESIDENTIAL_BUILDING_VALUES: &[&str] = &[
+    "yes",
+    "residential",
+    "house",
+    "apartments",
+    "detached",
+    "semidetached_house",
+    "terrace",
+    "dormitory",
+    "bungalow",
+    "farm",
+    "住宅",
+];
+
+/// Whether a building with this `building=*` value houses residents: one of
+/// [`RESIDENTIAL_BUILDING_VALUES`]. Every other value is not residential, e.g. `commercial`,
+/// `industrial`, `retail`, `office`, `church`, `garage`, `garages`, `shed`, `roof`, `hut`,
+/// `cabin`, `school`, `hospital`, `public`, `warehouse`, `barn`, `service`, `construction`,
+/// `kiosk`, `parking`.
+pub fn is_residential_building(value: &str) -> bool {
+    let v = value.trim();
+    RESIDENTIAL_BUILDING_VALUES
+        .iter()
+        .any(|r| v.eq_ignore_ascii_case(r))
+}
+
+/// Floors from a `building:levels` value: a finite number ≥ 1, else 1.
+fn building_levels(value: Option<&str>) -> f64 {
+    value
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|l| l.is_finite() && *l >= 1.0)
+        .unwrap_or(1.0)
 }
 
 /// Reads what `req` asks for from a PBF file.
@@ -138,7 +206,11 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
             }
         }
         data.report.facility_relations_skipped += batch.facility_relations;
+        data.report.building_relations_skipped += batch.building_relations;
         for f in &batch.feature_ways {
+            if matches!(f.kind, FeatureKind::Building { .. }) {
+                continue;
+            }
             let pts: Vec<(usize, [f64; 2])> = f.refs.iter().filter_map(|&r| lookup(r)).collect();
             if pts.is_empty() {
                 data.report.ways_without_nodes += 1;
@@ -171,18 +243,81 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
                         });
                     }
                 }
-                FeatureKind::Building => data.buildings.push(DemandPoint {
-                    id: format!("w{}", f.id),
-                    location: surface,
-                    population: None,
-                    groups: Vec::new(),
-                    origin,
-                }),
+                FeatureKind::Building { .. } => unreachable!("buildings are read below"),
             }
+        }
+    }
+    if req.buildings {
+        let batches: Vec<BuildingBatch> = ways
+            .par_iter()
+            .map(|batch| buildings_of(batch, &lookup, path))
+            .collect();
+        for b in batches {
+            data.buildings.extend(b.points);
+            data.building_info.extend(b.info);
+            data.report.ways_without_nodes += b.without_nodes;
         }
     }
     data.network = raw;
     Ok(data)
+}
+
+#[derive(Default)]
+struct BuildingBatch {
+    points: Vec<DemandPoint>,
+    info: Vec<BuildingInfo>,
+    without_nodes: usize,
+}
+
+/// The buildings of one block of ways, in file order, with their footprints.
+fn buildings_of(
+    batch: &WayBatch,
+    lookup: &(impl Fn(i64) -> Option<(usize, [f64; 2])> + Sync),
+    path: &Path,
+) -> BuildingBatch {
+    let mut out = BuildingBatch::default();
+    let mut pts: Vec<[f64; 2]> = Vec::new();
+    for f in &batch.feature_ways {
+        let FeatureKind::Building {
+            levels,
+            residential,
+        } = f.kind
+        else {
+            continue;
+        };
+        pts.clear();
+        pts.extend(f.refs.iter().filter_map(|&r| lookup(r).map(|(_, p)| p)));
+        if pts.is_empty() {
+            out.without_nodes += 1;
+            continue;
+        }
+        let complete = pts.len() == f.refs.len();
+        let closed = f.refs.len() >= 4 && f.refs.first() == f.refs.last();
+        let footprint_m2 = if complete && closed {
+            let ring: LineString<f64> = pts.iter().map(|p| (p[0], p[1])).collect();
+            let a = Polygon::new(ring, vec![]).geodesic_area_unsigned();
+            if a.is_finite() {
+                a
+            } else {
+                0.0
+            }
+        } else {
+            0.0
+        };
+        out.points.push(DemandPoint {
+            id: format!("w{}", f.id),
+            location: point_on_surface(&pts),
+            population: None,
+            groups: Vec::new(),
+            origin: format!("{} way {}", path.display(), f.id),
+        });
+        out.info.push(BuildingInfo {
+            footprint_m2,
+            levels,
+            residential,
+        });
+    }
+    out
 }
 
 pub(crate) fn read_blobs(path: &Path) -> Result<Vec<Blob>> {
@@ -221,6 +356,7 @@ struct WayBatch {
     net_access: Vec<WayAccess>,
     feature_ways: Vec<FeatureWay>,
     facility_relations: usize,
+    building_relations: usize,
 }
 
 struct FeatureWay {
@@ -231,7 +367,7 @@ struct FeatureWay {
 
 enum FeatureKind {
     Facility { categories: Vec<u16>, name: String },
-    Building,
+    Building { levels: f64, residential: bool },
 }
 
 fn ways_of(block: &PrimitiveBlock, req: &OsmRequest<'_>) -> WayBatch {
@@ -264,12 +400,27 @@ fn ways_of(block: &PrimitiveBlock, req: &OsmRequest<'_>) -> WayBatch {
                     });
                 }
             }
-            if req.buildings && matches!(tag("building"), Some(v) if v != "no") {
-                out.feature_ways.push(FeatureWay {
-                    id: way.id(),
-                    refs: way.refs().collect(),
-                    kind: FeatureKind::Building,
-                });
+            if req.buildings {
+                if let Some(b) = tag("building").filter(|v| *v != "no") {
+                    out.feature_ways.push(FeatureWay {
+                        id: way.id(),
+                        refs: way.refs().collect(),
+                        kind: FeatureKind::Building {
+                            levels: building_levels(tag("building:levels")),
+                            residential: is_residential_building(b),
+                        },
+                    });
+                }
+            }
+        }
+        if req.buildings {
+            for rel in group.relations() {
+                let (mut building, mut multipolygon) = (false, false);
+                for (k, v) in rel.tags() {
+                    building |= k == "building" && v != "no";
+                    multipolygon |= k == "type" && v == "multipolygon";
+                }
+                out.building_relations += usize::from(building && multipolygon);
             }
         }
         if let Some(map) = req.facilities {

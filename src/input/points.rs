@@ -3,12 +3,13 @@
 
 use super::encoding::TextEncoding;
 use super::osm::{read_osm, OsmRequest};
+use super::population::GroupField;
 use super::table::{names, CoordinateColumns, Table};
 use super::vector::{read_layer, VectorLayer};
 use crate::categories::CategoryMap;
 use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
-use crate::places::{DemandPoint, Facility};
+use crate::places::{DemandPoint, DemandSet, Facility};
 use geo::InteriorPoint;
 use std::path::Path;
 
@@ -162,7 +163,10 @@ pub fn read_facilities(path: &Path, src: &PointSource, map: &CategoryMap) -> Res
     Ok(facilities)
 }
 
-/// Reads demand points. OSM files give their buildings.
+/// Reads demand points. OSM files give their buildings (all of them, without population);
+/// tables and layers their rows, with the population column (`population`/`pop`/`人口`/`常住人口`)
+/// when there is one. See [`super::population::read_demand_source`] for population groups,
+/// polygons, rasters and residential OSM buildings.
 pub fn read_demand(path: &Path, src: &PointSource) -> Result<Vec<DemandPoint>> {
     let demand = match FileKind::of(path) {
         FileKind::OsmPbf => {
@@ -175,6 +179,34 @@ pub fn read_demand(path: &Path, src: &PointSource) -> Result<Vec<DemandPoint>> {
             )?
             .buildings
         }
+        FileKind::Table | FileKind::Vector => read_demand_points(path, src, None, &[])?.points,
+    };
+    if demand.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "no demand points found").file(path));
+    }
+    Ok(demand)
+}
+
+/// Reads demand points from a table or a GDAL layer (polygons give a point on their surface),
+/// with their population and population groups.
+///
+/// `population`: the population column; `None` looks for one named `population`, `pop`, `人口`
+/// or `常住人口` and leaves the population unset when there is none. A column that is named but
+/// absent is an error naming the file and column; an empty, non-numeric, non-finite or negative
+/// value is an error naming the row (or feature) and column.
+pub(crate) fn read_demand_points(
+    path: &Path,
+    src: &PointSource,
+    population: Option<&str>,
+    groups: &[GroupField],
+) -> Result<DemandSet> {
+    let names_of = || groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
+    let mut out = Vec::new();
+    match FileKind::of(path) {
+        FileKind::OsmPbf => {
+            let msg = "an OpenStreetMap file has no population columns; read its buildings instead";
+            return Err(Error::new(ErrorKind::Format, msg).file(path));
+        }
         FileKind::Table => {
             let t = Table::read(path, src.encoding)?;
             let pts = to_wgs84(
@@ -183,62 +215,94 @@ pub fn read_demand(path: &Path, src: &PointSource) -> Result<Vec<DemandPoint>> {
                 path,
             )?;
             let id = t.find_column(names::ID);
-            let pop = t.find_column(names::POPULATION);
-            let mut out = Vec::with_capacity(t.rows.len());
+            let pop = match population {
+                Some(name) => Some(t.column(name)?),
+                None => t.find_column(names::POPULATION),
+            };
+            let group_cols: Vec<usize> = groups
+                .iter()
+                .map(|g| t.column(&g.field))
+                .collect::<Result<_>>()?;
+            out.reserve(t.rows.len());
             for (i, row) in t.rows.iter().enumerate() {
+                let label = Table::row_label(i);
+                let value = |c: usize| demand_value(Some(&row[c]), path, &label, &t.headers[c]);
                 out.push(DemandPoint {
                     id: id
                         .map(|c| row[c].clone())
                         .filter(|s| !s.is_empty())
                         .unwrap_or_else(|| (i + 2).to_string()),
                     location: pts[i],
-                    population: pop.map(|c| t.number(i, c, &row[c])).transpose()?,
-                    groups: Vec::new(),
-                    origin: format!("{} {}", path.display(), Table::row_label(i)),
+                    population: pop.map(value).transpose()?,
+                    groups: group_cols
+                        .iter()
+                        .map(|&c| value(c))
+                        .collect::<Result<_>>()?,
+                    origin: format!("{} {label}", path.display()),
                 });
             }
-            out
         }
         FileKind::Vector => {
             let l = read_layer(path, src.layer.as_deref(), src.crs, src.encoding)?;
             let id = l.find_field(names::ID);
-            let pop = l.find_field(names::POPULATION);
-            let mut out = Vec::with_capacity(l.features.len());
+            let pop = match population {
+                Some(name) => Some(l.field(name)?),
+                None => l.find_field(names::POPULATION),
+            };
+            let group_cols: Vec<usize> = groups
+                .iter()
+                .map(|g| l.field(&g.field))
+                .collect::<Result<_>>()?;
+            out.reserve(l.features.len());
             for f in &l.features {
                 let label = VectorLayer::feature_label(f.index);
                 let loc = locations(f.geometry.as_ref()).map_err(|e| e.file(path).at(&label))?;
-                let population = match pop.and_then(|c| f.values[c].as_deref().map(|v| (c, v))) {
-                    Some((c, v)) => Some(
-                        v.parse::<f64>()
-                            .ok()
-                            .filter(|x| x.is_finite())
-                            .ok_or_else(|| {
-                                Error::new(ErrorKind::InvalidValue, format!("not a number: {v:?}"))
-                                    .file(path)
-                                    .at(&label)
-                                    .field(&l.fields[c])
-                            })?,
-                    ),
-                    None => None,
-                };
+                let value =
+                    |c: usize| demand_value(f.values[c].as_deref(), path, &label, &l.fields[c]);
                 out.push(DemandPoint {
                     id: id
                         .and_then(|c| f.values[c].clone())
                         .filter(|s| !s.is_empty())
                         .unwrap_or_else(|| (f.index + 1).to_string()),
                     location: loc[0],
-                    population,
-                    groups: Vec::new(),
+                    population: pop.map(value).transpose()?,
+                    groups: group_cols
+                        .iter()
+                        .map(|&c| value(c))
+                        .collect::<Result<_>>()?,
                     origin: format!("{} {label}", path.display()),
                 });
             }
-            out
         }
-    };
-    if demand.is_empty() {
-        return Err(Error::new(ErrorKind::Empty, "no demand points found").file(path));
     }
-    Ok(demand)
+    Ok(DemandSet {
+        points: out,
+        groups: names_of(),
+    })
+}
+
+/// A population or group count: a finite number ≥ 0, with an error naming the place otherwise.
+pub(crate) fn demand_value(text: Option<&str>, path: &Path, at: &str, field: &str) -> Result<f64> {
+    let err = |msg: String| {
+        Error::new(ErrorKind::InvalidValue, msg)
+            .file(path)
+            .at(at)
+            .field(field)
+    };
+    let text = text.map(str::trim).unwrap_or("");
+    if text.is_empty() {
+        return Err(err("empty value where a number is required".into()));
+    }
+    let v: f64 = text
+        .parse()
+        .map_err(|_| err(format!("not a number: {text:?}")))?;
+    if !v.is_finite() {
+        return Err(err(format!("not a finite number: {text:?}")));
+    }
+    if v < 0.0 {
+        return Err(err(format!("negative value: {text}")));
+    }
+    Ok(v)
 }
 
 fn to_wgs84(mut pts: Vec<[f64; 2]>, src: &PointSource, path: &Path) -> Result<Vec<[f64; 2]>> {

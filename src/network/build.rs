@@ -66,6 +66,15 @@ impl RawNetwork {
         self.source_ids.push(source_id);
     }
 
+    /// A copy with every way travelled at `speed_mps` (e.g. elderly walking on the same streets).
+    pub fn with_speed(&self, speed_mps: f64) -> RawNetwork {
+        let mut r = self.clone();
+        for a in &mut r.access {
+            a.speed_mps = speed_mps;
+        }
+        r
+    }
+
     fn way(&self, w: usize) -> std::ops::Range<usize> {
         self.offsets[w] as usize..self.offsets[w + 1] as usize
     }
@@ -265,6 +274,7 @@ fn adjacency(n: usize, edges: &Edges) -> (Csr, Csr) {
                     tail,
                     Arc {
                         head,
+                        edge: e as u32,
                         time_s: t,
                         length_m: len,
                     },
@@ -273,6 +283,7 @@ fn adjacency(n: usize, edges: &Edges) -> (Csr, Csr) {
                     head,
                     Arc {
                         head: tail,
+                        edge: e as u32,
                         time_s: t,
                         length_m: len,
                     },

@@ -66,6 +66,8 @@ impl Edges {
 pub struct Arc {
     /// The node at the other end.
     pub head: u32,
+    /// The edge this arc travels along.
+    pub edge: u32,
     /// Travel time in seconds.
     pub time_s: f64,
     /// Length in metres.
@@ -101,6 +103,7 @@ impl Csr {
         let mut out = vec![
             Arc {
                 head: 0,
+                edge: 0,
                 time_s: 0.0,
                 length_m: 0.0
             };

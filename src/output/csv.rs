@@ -1,24 +1,127 @@
-//! CSV output: UTF-8 with a byte-order mark, numbers in their shortest exact form.
+//! CSV output: UTF-8 with a byte-order mark (Excel shows Chinese text correctly) or GBK (for
+//! older Chinese systems), English or Chinese headers, numbers in their shortest exact form,
+//! and optionally the coordinates of point layers.
 
 use super::atomic::write_atomic;
-use super::layer::{Layer, Value};
+use super::layer::{HeaderLanguage, Layer, Value};
+use super::srs::OutputCrs;
 use crate::error::{Error, ErrorKind, Result};
 use std::io::Write;
 use std::path::Path;
+use std::str::FromStr;
 
-/// Writes the layer's attribute table (without geometry) to a CSV file.
+/// The text encoding of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvEncoding {
+    /// UTF-8 with a byte-order mark, so that Excel detects it (the default).
+    #[default]
+    Utf8Bom,
+    /// GBK (the WHATWG definition, as `encoding_rs` implements it), no byte-order mark. Text
+    /// with a character GBK cannot encode is an error naming the row and column, never
+    /// replaced silently.
+    Gbk,
+}
+
+impl FromStr for CsvEncoding {
+    type Err = Error;
+
+    /// `utf8` (also `utf-8`, `utf8bom`) or `gbk` (case-insensitive).
+    fn from_str(s: &str) -> Result<CsvEncoding> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', '_'], "")
+            .as_str()
+        {
+            "utf8" | "utf8bom" | "utf8sig" => Ok(CsvEncoding::Utf8Bom),
+            "gbk" | "cp936" => Ok(CsvEncoding::Gbk),
+            _ => Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("unknown CSV encoding {s:?}; use utf8 or gbk"),
+            )),
+        }
+    }
+}
+
+/// How [`write_csv_with`] writes a table. The default is what [`write_csv`] writes: UTF-8 with
+/// a byte-order mark, English headers, no coordinate columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvOptions {
+    /// Text encoding.
+    pub encoding: CsvEncoding,
+    /// Column names or their Chinese labels as headers.
+    pub headers: HeaderLanguage,
+    /// For point layers: append two coordinate columns (`lon`,`lat`, or `x`,`y` for
+    /// EPSG:4547; `经度`,`纬度` or `X坐标`,`Y坐标` with Chinese headers) in [`CsvOptions::crs`].
+    /// Asking for them on a layer that is not made of points is an error.
+    pub with_coordinates: bool,
+    /// The system of the coordinate columns (unused without them).
+    pub crs: OutputCrs,
+}
+
+/// Writes the layer's attribute table (without geometry) to a CSV file, UTF-8 with a
+/// byte-order mark and English headers.
 pub fn write_csv(path: &Path, layer: &Layer) -> Result<()> {
+    write_csv_with(path, layer, &CsvOptions::default())
+}
+
+/// Writes the layer's attribute table to a CSV file as `options` say.
+///
+/// Errors name the row as counted in the written file (the header is row 1) and the column,
+/// e.g. for a character that GBK cannot encode.
+pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Result<()> {
+    let mut header: Vec<&str> = (0..layer.columns.len())
+        .map(|i| layer.header(i, options.headers))
+        .collect();
+    let coords = if options.with_coordinates {
+        let names = match options.headers {
+            HeaderLanguage::English => options.crs.coordinate_names(),
+            HeaderLanguage::Chinese => options.crs.coordinate_labels(),
+        };
+        for n in names {
+            if let Some(i) = header.iter().position(|h| h.eq_ignore_ascii_case(n)) {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("the layer already has a column {n:?}; cannot add coordinates"),
+                )
+                .file(path)
+                .field(&layer.columns[i].0));
+            }
+        }
+        header.extend(names);
+        Some(point_coordinates(layer, options.crs).map_err(|e| e.file(path))?)
+    } else {
+        None
+    };
     write_atomic(path, |tmp| {
         let file = std::fs::File::create(tmp).map_err(|e| Error::io(tmp, e))?;
         let mut buf = std::io::BufWriter::new(file);
-        buf.write_all(b"\xEF\xBB\xBF")
-            .map_err(|e| Error::io(tmp, e))?;
+        if options.encoding == CsvEncoding::Utf8Bom {
+            buf.write_all(b"\xEF\xBB\xBF")
+                .map_err(|e| Error::io(tmp, e))?;
+        }
         let mut w = csv::Writer::from_writer(buf);
         let fail = |e: csv::Error| Error::new(ErrorKind::Io, "cannot write CSV").caused_by(e);
-        w.write_record(layer.columns.iter().map(|(n, _)| n.as_str()))
-            .map_err(fail)?;
-        let mut cells: Vec<String> = Vec::with_capacity(layer.columns.len());
-        for row in &layer.rows {
+        let mut cells: Vec<String> = Vec::with_capacity(header.len());
+        let mut bytes: Vec<Vec<u8>> = Vec::with_capacity(header.len());
+        let mut write = |w: &mut csv::Writer<_>, cells: &[String], row: usize| -> Result<()> {
+            match options.encoding {
+                CsvEncoding::Utf8Bom => w.write_record(cells).map_err(fail),
+                CsvEncoding::Gbk => {
+                    bytes.clear();
+                    for (j, c) in cells.iter().enumerate() {
+                        bytes.push(gbk(c).map_err(|e| {
+                            let column = layer.columns.get(j).map_or(header[j], |c| &c.0);
+                            e.at(format!("row {row}")).field(column)
+                        })?);
+                    }
+                    w.write_record(&bytes).map_err(fail)
+                }
+            }
+        };
+        cells.extend(header.iter().map(|h| h.to_string()));
+        write(&mut w, &cells, 1)?;
+        for (i, row) in layer.rows.iter().enumerate() {
             cells.clear();
             cells.extend(row.iter().map(|v| match v {
                 Value::Text(s) => s.clone(),
@@ -26,7 +129,10 @@ pub fn write_csv(path: &Path, layer: &Layer) -> Result<()> {
                 Value::Int(i) => i.to_string(),
                 Value::Null => String::new(),
             }));
-            w.write_record(&cells).map_err(fail)?;
+            if let Some(c) = &coords {
+                cells.extend(c[i].iter().map(|x| format!("{x}")));
+            }
+            write(&mut w, &cells, i + 2)?;
         }
         let buf = w
             .into_inner()
@@ -36,4 +142,80 @@ pub fn write_csv(path: &Path, layer: &Layer) -> Result<()> {
             .sync_all()
             .map_err(|e| Error::io(tmp, e))
     })
+}
+
+/// The point of every row, converted to `crs`.
+fn point_coordinates(layer: &Layer, crs: OutputCrs) -> Result<Vec<[f64; 2]>> {
+    let geoms = layer.geometry.as_ref().ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "layer {:?} has no geometry, so it has no coordinates to write",
+                layer.name
+            ),
+        )
+    })?;
+    let mut pts = geoms
+        .iter()
+        .enumerate()
+        .map(|(i, g)| match g {
+            geo_types::Geometry::Point(p) => Ok([p.x(), p.y()]),
+            _ => Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "coordinate columns need a point layer, but layer {:?} has other geometries",
+                    layer.name
+                ),
+            )
+            .at(format!("row {}", i + 2))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    crs.transformer()?.apply(&mut pts)?;
+    Ok(pts)
+}
+
+/// `text` in GBK, or an error naming the first character GBK cannot encode.
+fn gbk(text: &str) -> Result<Vec<u8>> {
+    let (bytes, _, had_errors) = encoding_rs::GBK.encode(text);
+    if !had_errors {
+        return Ok(bytes.into_owned());
+    }
+    let mut one = [0u8; 4];
+    let bad = text
+        .chars()
+        .find(|c| encoding_rs::GBK.encode(c.encode_utf8(&mut one)).2)
+        .unwrap_or(char::REPLACEMENT_CHARACTER);
+    Err(Error::new(
+        ErrorKind::InvalidValue,
+        format!(
+            "the character {bad:?} (U+{:04X}) in {text:?} has no GBK code; write the CSV as UTF-8 \
+             or replace the character",
+            bad as u32
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_error_names_the_character() {
+        assert_eq!(
+            gbk("颐康中心").unwrap(),
+            encoding_rs::GBK.encode("颐康中心").0.into_owned()
+        );
+        let e = gbk("吉𠮷祥").unwrap_err();
+        assert!(e.to_string().contains("U+20BB7"), "{e}");
+    }
+
+    #[test]
+    fn encodings_parse() {
+        assert_eq!("GBK".parse::<CsvEncoding>().unwrap(), CsvEncoding::Gbk);
+        assert_eq!(
+            "utf-8".parse::<CsvEncoding>().unwrap(),
+            CsvEncoding::Utf8Bom
+        );
+        assert!("latin1".parse::<CsvEncoding>().is_err());
+    }
 }

@@ -1,4 +1,8 @@
 //! GeoJSON output (RFC 7946): a FeatureCollection in WGS84.
+//!
+//! RFC 7946 allows WGS84 longitude/latitude only, so GeoJSON is always written in WGS84: the
+//! output coordinate system ([`super::OutputCrs`]) does not apply to it. Properties use the
+//! English column names.
 
 use super::atomic::write_atomic;
 use super::layer::{Layer, Value};
@@ -6,7 +10,8 @@ use crate::error::{Error, ErrorKind, Result};
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
 use std::path::Path;
 
-/// Writes a map layer as a GeoJSON FeatureCollection.
+/// Writes a map layer as a GeoJSON FeatureCollection, coordinates in WGS84 whatever output
+/// system other files use.
 pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
     let geometry = layer.geometry.as_ref().ok_or_else(|| {
         Error::new(

@@ -1,58 +1,158 @@
-//! GeoPackage output through GDAL.
+//! GeoPackage output through GDAL: one or several layers (map layers and plain tables) in one
+//! file, geometries in the requested [`OutputCrs`].
+//!
+//! What the file holds:
+//!
+//! - one table per [`Layer`], named after it, features in row order (FIDs 1, 2, ...);
+//! - fields named after the columns, with the Chinese labels as alternative names
+//!   (`gpkg_data_columns`, shown as aliases by QGIS and ArcGIS; aliases must be unique within a
+//!   table, so a label repeated in one layer gets the column name appended);
+//! - the layer's Chinese label, and for map layers a note on the coordinate system, in
+//!   `gpkg_contents.description`;
+//! - for GCJ-02, which has no EPSG code, the EPSG:4326 definition (for the axes only) and
+//!   `GCJ-02` in both the description and the identifier of every map layer;
+//! - mixed single and multi geometries of one kind (Polygon and MultiPolygon) are all written
+//!   as the multi kind, so that the layer has one geometry type.
+//!
+//! The output is byte-identical when the same layers are written again: GDAL's time stamps
+//! (`gpkg_contents.last_change`) are fixed at 2000-01-01T00:00:00.000Z.
 
 use super::atomic::write_atomic;
-use super::layer::{Kind, Layer, Value};
+use super::layer::{GeometryType, Kind, Layer, Value};
+use super::srs::{transform_geometry, OutputCrs};
 use crate::error::{Error, ErrorKind, Result};
-use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
-use gdal::vector::{
-    Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
-};
+use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
 use gdal::DriverManager;
+use geo_types::Geometry as G;
+use std::ffi::CString;
 use std::path::Path;
 
-/// Writes a layer (points or a plain table) to a new GeoPackage file.
+/// The time GDAL records as the last change of every layer, so that reruns are byte-identical.
+const FIXED_DATE: &str = "2000-01-01T00:00:00.000Z";
+
+/// Writes one layer (map layer or plain table) to a new GeoPackage file, geometries in WGS84.
 pub fn write_gpkg(path: &Path, layer: &Layer) -> Result<()> {
-    write_atomic(path, |tmp| write_to(tmp, layer))
+    write_gpkg_layers(path, &[layer], OutputCrs::Wgs84)
+}
+
+/// Writes several layers (map layers and plain tables) to one new GeoPackage file, geometries
+/// converted from WGS84 to `crs`. Layer names must be distinct, ignoring case.
+pub fn write_gpkg_layers(path: &Path, layers: &[&Layer], crs: OutputCrs) -> Result<()> {
+    check_names(layers).map_err(|e| e.file(path))?;
+    write_atomic(path, |tmp| {
+        let _date = ThreadConfig::set("OGR_CURRENT_DATE", FIXED_DATE)?;
+        write_to(tmp, layers, crs)
+    })
+}
+
+fn check_names(layers: &[&Layer]) -> Result<()> {
+    if layers.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "no layers to write"));
+    }
+    for (i, l) in layers.iter().enumerate() {
+        if l.name.trim().is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "a GeoPackage layer needs a name",
+            ));
+        }
+        if layers[..i]
+            .iter()
+            .any(|o| o.name.to_lowercase() == l.name.to_lowercase())
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "two layers are named {:?}; GeoPackage layer names must differ",
+                    l.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sets a GDAL configuration option for this thread until dropped, then restores the old value.
+struct ThreadConfig {
+    key: &'static str,
+    old: String,
+}
+
+impl ThreadConfig {
+    fn set(key: &'static str, value: &str) -> Result<ThreadConfig> {
+        let fail = |e| Error::new(ErrorKind::Io, "GDAL configuration").caused_by(e);
+        let old = gdal::config::get_thread_local_config_option(key, "").map_err(fail)?;
+        gdal::config::set_thread_local_config_option(key, value).map_err(fail)?;
+        Ok(ThreadConfig { key, old })
+    }
+}
+
+impl Drop for ThreadConfig {
+    fn drop(&mut self) {
+        let _ = if self.old.is_empty() {
+            gdal::config::clear_thread_local_config_option(self.key)
+        } else {
+            gdal::config::set_thread_local_config_option(self.key, &self.old)
+        };
+    }
 }
 
 fn gdal_err(what: &str) -> impl Fn(gdal::errors::GdalError) -> Error + '_ {
     move |e| Error::new(ErrorKind::Io, format!("GeoPackage: {what}")).caused_by(e)
 }
 
-fn write_to(path: &Path, layer: &Layer) -> Result<()> {
+fn write_to(path: &Path, layers: &[&Layer], crs: OutputCrs) -> Result<()> {
     let driver = DriverManager::get_driver_by_name("GPKG").map_err(gdal_err("no GPKG driver"))?;
     let mut ds = driver
         .create_vector_only(path)
         .map_err(gdal_err("cannot create the file"))?;
-    let mut srs = SpatialRef::from_epsg(4326).map_err(gdal_err("EPSG:4326"))?;
-    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let srs = crs.spatial_ref()?;
+    let transformer = crs.transformer()?;
+    let mut buf = Vec::new();
     let mut txn = ds.start_transaction().map_err(gdal_err("transaction"))?;
-    {
-        let (ty, srs_ref) = if let Some(g) = &layer.geometry {
-            (geometry_type(g), Some(&srs))
-        } else {
-            (OGRwkbGeometryType::wkbNone, None)
+    for layer in layers {
+        let ty = match &layer.geometry {
+            Some(g) => layer_geometry_type(layer.geometry_type, g),
+            None => OGRwkbGeometryType::wkbNone,
         };
+        let is_map = layer.geometry.is_some();
+        let mut description = layer.layer_label.clone().unwrap_or_default();
+        if is_map {
+            if !description.is_empty() {
+                description.push_str("; ");
+            }
+            description.push_str(crs.description());
+        }
+        let mut options = Vec::new();
+        if !description.is_empty() {
+            options.push(format!("DESCRIPTION={description}"));
+        }
+        if is_map && crs == OutputCrs::Gcj02 {
+            options.push(format!("IDENTIFIER={} (GCJ-02)", layer.name));
+        }
+        let options: Vec<&str> = options.iter().map(String::as_str).collect();
         let lyr = txn
             .create_layer(LayerOptions {
                 name: &layer.name,
-                srs: srs_ref,
+                srs: is_map.then_some(&srs),
                 ty,
-                options: None,
+                options: Some(&options),
             })
-            .map_err(gdal_err("cannot create the layer"))?;
-        for (name, kind) in &layer.columns {
+            .map_err(|e| {
+                gdal_err("cannot create the layer")(e).at(format!("layer {:?}", layer.name))
+            })?;
+        for ((name, kind), alias) in layer.columns.iter().zip(aliases(layer)) {
             let t = match kind {
                 Kind::Text => OGRFieldType::OFTString,
                 Kind::Real => OGRFieldType::OFTReal,
                 Kind::Int => OGRFieldType::OFTInteger64,
             };
-            FieldDefn::new(name, t)
-                .and_then(|f| f.add_to_layer(&lyr))
-                .map_err(gdal_err("cannot add a field"))?;
+            add_field(&lyr, name, t, alias.as_deref())
+                .map_err(|e| e.at(format!("layer {:?}", layer.name)).field(name))?;
         }
         let defn = lyr.defn();
         for (i, row) in layer.rows.iter().enumerate() {
+            let at = || format!("layer {:?}, row {}", layer.name, i + 1);
             let mut f = Feature::new(defn).map_err(gdal_err("feature"))?;
             for (j, v) in row.iter().enumerate() {
                 match v {
@@ -61,24 +161,149 @@ fn write_to(path: &Path, layer: &Layer) -> Result<()> {
                     Value::Int(x) => f.set_field_integer64(j, *x),
                     Value::Null => f.set_field_null(j),
                 }
-                .map_err(gdal_err("field value"))?;
+                .map_err(|e| {
+                    gdal_err("field value")(e)
+                        .at(at())
+                        .field(&layer.columns[j].0)
+                })?;
             }
             if let Some(geoms) = &layer.geometry {
-                let g = geoms[i].to_gdal().map_err(gdal_err("geometry"))?;
-                f.set_geometry(g).map_err(gdal_err("geometry"))?;
+                let mut g = geoms[i].clone();
+                transform_geometry(&mut g, &transformer, &mut buf).map_err(|e| e.at(at()))?;
+                let g = promote(g, ty)
+                    .to_gdal()
+                    .map_err(|e| gdal_err("geometry")(e).at(at()))?;
+                f.set_geometry(g)
+                    .map_err(|e| gdal_err("geometry")(e).at(at()))?;
             }
-            f.create(&lyr).map_err(gdal_err("cannot write a feature"))?;
+            f.create(&lyr)
+                .map_err(|e| gdal_err("cannot write a feature")(e).at(at()))?;
         }
     }
     txn.commit().map_err(gdal_err("commit"))?;
+    write_column_labels(&mut ds, layers)?;
     drop(ds);
     Ok(())
 }
 
-/// The layer geometry type: the common type of all rows, else unknown.
-fn geometry_type(geoms: &[geo_types::Geometry<f64>]) -> OGRwkbGeometryType::Type {
-    use geo_types::Geometry as G;
-    let ty = |g: &G<f64>| match g {
+/// The field aliases of a layer, one per column: the Chinese labels, made unique within the
+/// layer (as GeoPackage requires) by appending the column name to a repeated label; the first
+/// column with a label keeps it as is.
+fn aliases(layer: &Layer) -> Vec<Option<String>> {
+    let mut seen: Vec<String> = Vec::new();
+    layer
+        .columns
+        .iter()
+        .map(|(column, _)| {
+            let label = layer.column_label(column)?;
+            let alias = if seen.iter().any(|s| s == label) {
+                format!("{label} ({column})")
+            } else {
+                label.to_string()
+            };
+            seen.push(alias.clone());
+            Some(alias)
+        })
+        .collect()
+}
+
+/// Records the Chinese column labels in `gpkg_data_columns` (the GeoPackage schema extension),
+/// where GIS software reads field aliases. GDAL writes a field's alternative name there itself
+/// only from version 3.7, so the rows are written here (rows GDAL already wrote are kept).
+fn write_column_labels(ds: &mut gdal::Dataset, layers: &[&Layer]) -> Result<()> {
+    let mut rows = Vec::new();
+    for layer in layers {
+        for ((column, _), alias) in layer.columns.iter().zip(aliases(layer)) {
+            let Some(label) = alias else {
+                continue;
+            };
+            rows.push(format!(
+                "INSERT OR IGNORE INTO gpkg_data_columns (table_name, column_name, name) \
+                 VALUES ({}, {}, {})",
+                sql_text(&layer.name),
+                sql_text(column),
+                sql_text(&label)
+            ));
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let txn = ds.start_transaction().map_err(gdal_err("transaction"))?;
+    let statements = [
+        "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, \
+         extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, \
+         CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))"
+            .to_string(),
+        "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, \
+         column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, \
+         constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), \
+         CONSTRAINT gdc_tn UNIQUE (table_name, name))"
+            .to_string(),
+        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) \
+         SELECT 'gpkg_data_columns', NULL, 'gpkg_schema', \
+         'http://www.geopackage.org/spec121/#extension_schema', 'read-write' \
+         WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions \
+         WHERE table_name = 'gpkg_data_columns' AND extension_name = 'gpkg_schema')"
+            .to_string(),
+    ];
+    for sql in statements.iter().chain(&rows) {
+        txn.execute_sql(sql, None, gdal::vector::sql::Dialect::SQLITE)
+            .map_err(gdal_err("cannot record the column labels"))?;
+    }
+    txn.commit().map_err(gdal_err("commit"))
+}
+
+/// `s` as an SQL string literal.
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Adds a field, with `alternative` as its alternative name (an alias for GIS software).
+fn add_field(
+    lyr: &gdal::vector::Layer<'_>,
+    name: &str,
+    ty: OGRFieldType::Type,
+    alternative: Option<&str>,
+) -> Result<()> {
+    struct Defn(gdal_sys::OGRFieldDefnH);
+    impl Drop for Defn {
+        fn drop(&mut self) {
+            // SAFETY: created by OGR_Fld_Create below and destroyed once.
+            unsafe { gdal_sys::OGR_Fld_Destroy(self.0) }
+        }
+    }
+    let text = |s: &str| {
+        CString::new(s).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidValue,
+                "a field name contains a NUL character",
+            )
+        })
+    };
+    let c_name = text(name)?;
+    let c_alt = alternative.map(text).transpose()?;
+    // SAFETY: the field definition is created, used and destroyed here; OGR_L_CreateField copies
+    // it; the layer handle is live for the borrow of `lyr`.
+    unsafe {
+        let h = gdal_sys::OGR_Fld_Create(c_name.as_ptr(), ty);
+        if h.is_null() {
+            return Err(Error::new(ErrorKind::Io, "GeoPackage: cannot add a field"));
+        }
+        let defn = Defn(h);
+        if let Some(a) = &c_alt {
+            gdal_sys::OGR_Fld_SetAlternativeName(defn.0, a.as_ptr());
+        }
+        if gdal_sys::OGR_L_CreateField(lyr.c_layer(), defn.0, 1) != gdal_sys::OGRErr::OGRERR_NONE {
+            return Err(Error::new(ErrorKind::Io, "GeoPackage: cannot add a field"));
+        }
+    }
+    Ok(())
+}
+
+/// The OGR type of a geometry, `Line` as a line string and `Rect`/`Triangle` as polygons.
+fn ogr_type(g: &G<f64>) -> OGRwkbGeometryType::Type {
+    match g {
         G::Point(_) => OGRwkbGeometryType::wkbPoint,
         G::MultiPoint(_) => OGRwkbGeometryType::wkbMultiPoint,
         G::LineString(_) | G::Line(_) => OGRwkbGeometryType::wkbLineString,
@@ -86,14 +311,96 @@ fn geometry_type(geoms: &[geo_types::Geometry<f64>]) -> OGRwkbGeometryType::Type
         G::Polygon(_) | G::Rect(_) | G::Triangle(_) => OGRwkbGeometryType::wkbPolygon,
         G::MultiPolygon(_) => OGRwkbGeometryType::wkbMultiPolygon,
         G::GeometryCollection(_) => OGRwkbGeometryType::wkbGeometryCollection,
+    }
+}
+
+/// The multi kind of a single geometry type (itself for multi kinds and others).
+fn multi(t: OGRwkbGeometryType::Type) -> OGRwkbGeometryType::Type {
+    match t {
+        OGRwkbGeometryType::wkbPoint => OGRwkbGeometryType::wkbMultiPoint,
+        OGRwkbGeometryType::wkbLineString => OGRwkbGeometryType::wkbMultiLineString,
+        OGRwkbGeometryType::wkbPolygon => OGRwkbGeometryType::wkbMultiPolygon,
+        t => t,
+    }
+}
+
+/// The layer geometry type: the declared type if any, else the common type of all rows, the
+/// multi kind when single and multi geometries of one kind mix, else unknown (any geometry).
+fn layer_geometry_type(
+    declared: Option<GeometryType>,
+    geoms: &[G<f64>],
+) -> OGRwkbGeometryType::Type {
+    let mut ty = match declared {
+        Some(GeometryType::Point) => OGRwkbGeometryType::wkbPoint,
+        Some(GeometryType::LineString) => OGRwkbGeometryType::wkbLineString,
+        Some(GeometryType::Polygon) => OGRwkbGeometryType::wkbPolygon,
+        Some(GeometryType::MultiPoint) => OGRwkbGeometryType::wkbMultiPoint,
+        Some(GeometryType::MultiLineString) => OGRwkbGeometryType::wkbMultiLineString,
+        Some(GeometryType::MultiPolygon) => OGRwkbGeometryType::wkbMultiPolygon,
+        None => match geoms.first() {
+            Some(g) => ogr_type(g),
+            None => return OGRwkbGeometryType::wkbUnknown,
+        },
     };
-    let first = geoms
-        .first()
-        .map(ty)
-        .unwrap_or(OGRwkbGeometryType::wkbUnknown);
-    if geoms.iter().all(|g| ty(g) == first) {
-        first
-    } else {
-        OGRwkbGeometryType::wkbUnknown
+    for g in geoms {
+        let t = ogr_type(g);
+        if t == ty {
+            continue;
+        }
+        if multi(t) == multi(ty) && multi(t) != OGRwkbGeometryType::wkbGeometryCollection {
+            ty = multi(ty);
+        } else {
+            return OGRwkbGeometryType::wkbUnknown;
+        }
+    }
+    ty
+}
+
+/// `g` as the layer type `ty` requires: single geometries wrapped in their multi kind when the
+/// layer is of that kind; rectangles and triangles as polygons, lines as line strings.
+fn promote(g: G<f64>, ty: OGRwkbGeometryType::Type) -> G<f64> {
+    use geo_types::{LineString, MultiLineString, MultiPoint, MultiPolygon};
+    let g = match g {
+        G::Rect(r) => G::Polygon(r.to_polygon()),
+        G::Triangle(t) => G::Polygon(t.to_polygon()),
+        G::Line(l) => G::LineString(LineString::from(vec![l.start, l.end])),
+        g => g,
+    };
+    match (g, ty) {
+        (G::Point(p), OGRwkbGeometryType::wkbMultiPoint) => G::MultiPoint(MultiPoint(vec![p])),
+        (G::LineString(l), OGRwkbGeometryType::wkbMultiLineString) => {
+            G::MultiLineString(MultiLineString(vec![l]))
+        }
+        (G::Polygon(p), OGRwkbGeometryType::wkbMultiPolygon) => {
+            G::MultiPolygon(MultiPolygon(vec![p]))
+        }
+        (g, _) => g,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{polygon, MultiPolygon, Point};
+
+    #[test]
+    fn mixed_single_and_multi_make_a_multi_layer() {
+        let p = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)];
+        let gs = vec![
+            G::Polygon(p.clone()),
+            G::MultiPolygon(MultiPolygon(vec![p.clone()])),
+        ];
+        let ty = layer_geometry_type(None, &gs);
+        assert_eq!(ty, OGRwkbGeometryType::wkbMultiPolygon);
+        assert!(matches!(promote(gs[0].clone(), ty), G::MultiPolygon(m) if m.0.len() == 1));
+        let gs = vec![G::Polygon(p), G::Point(Point::new(0.0, 0.0))];
+        assert_eq!(
+            layer_geometry_type(None, &gs),
+            OGRwkbGeometryType::wkbUnknown
+        );
+        assert_eq!(
+            layer_geometry_type(Some(GeometryType::Polygon), &[]),
+            OGRwkbGeometryType::wkbPolygon
+        );
     }
 }

@@ -1,5 +1,16 @@
-//! A table of attribute rows, optionally with one point per row: the shape of every result the
+//! A table of attribute rows, optionally with one geometry per row: the shape of every result the
 //! writers know how to write.
+//!
+//! Columns have an English name (the column name in every format) and, optionally, a Chinese
+//! label (e.g. `population` → `常住人口`) that CSV and XLSX can use as the header instead, and
+//! that GeoPackage stores as the field's alternative name (shown as the alias in QGIS/ArcGIS).
+//! The layer itself can carry a Chinese label too (the worksheet name in XLSX with Chinese
+//! headers, the layer description in GeoPackage).
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use crate::error::{Error, ErrorKind};
 
 /// The type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +48,55 @@ impl From<&str> for Value {
     }
 }
 
+/// Which names CSV and XLSX headers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeaderLanguage {
+    /// The column names (English, e.g. `population`).
+    #[default]
+    English,
+    /// The Chinese labels set with [`Layer::label`] (e.g. `常住人口`); columns without a label
+    /// keep their English name.
+    Chinese,
+}
+
+impl FromStr for HeaderLanguage {
+    type Err = Error;
+
+    /// `en`/`english` or `zh`/`chinese`/`中文` (case-insensitive).
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "en" | "english" => Ok(HeaderLanguage::English),
+            "zh" | "cn" | "chinese" | "中文" => Ok(HeaderLanguage::Chinese),
+            _ => Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("unknown header language {s:?}; use en or zh"),
+            )),
+        }
+    }
+}
+
+/// The geometry type a map layer declares, for layers that may have no rows (an empty layer of
+/// gap polygons is still a polygon layer). See [`Layer::with_geometry_type`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeometryType {
+    /// Points.
+    Point,
+    /// Line strings.
+    LineString,
+    /// Polygons.
+    Polygon,
+    /// Multi-points.
+    MultiPoint,
+    /// Multi-line strings.
+    MultiLineString,
+    /// Multi-polygons.
+    MultiPolygon,
+}
+
 /// Rows with named, typed columns and, for map layers, a WGS84 geometry per row.
 #[derive(Debug, Clone)]
 pub struct Layer {
-    /// Layer name (GeoPackage table name).
+    /// Layer name (GeoPackage table name, XLSX worksheet name).
     pub name: String,
     /// Column names and types.
     pub columns: Vec<(String, Kind)>,
@@ -48,6 +104,12 @@ pub struct Layer {
     pub rows: Vec<Vec<Value>>,
     /// One WGS84 geometry per row, or `None` for a plain table.
     pub geometry: Option<Vec<geo_types::Geometry<f64>>>,
+    /// Chinese labels of columns, by column name; see [`Layer::label`].
+    pub column_labels: BTreeMap<String, String>,
+    /// Chinese label of the layer; see [`Layer::set_layer_label`].
+    pub layer_label: Option<String>,
+    /// Declared geometry type; `None` lets the writers use the type of the rows.
+    pub geometry_type: Option<GeometryType>,
 }
 
 impl Layer {
@@ -58,6 +120,93 @@ impl Layer {
             columns: columns.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
             rows: Vec::new(),
             geometry: None,
+            column_labels: BTreeMap::new(),
+            layer_label: None,
+            geometry_type: None,
+        }
+    }
+
+    /// Makes this a map layer of the given geometry type even while it has no rows; every row
+    /// pushed must then carry a geometry.
+    pub fn with_geometry_type(mut self, ty: GeometryType) -> Self {
+        self.geometry.get_or_insert_with(Vec::new);
+        self.geometry_type = Some(ty);
+        self
+    }
+
+    /// Sets the Chinese label of `column` (e.g. `label("population", "常住人口")`). The column
+    /// keeps its English name; the label is used by [`HeaderLanguage::Chinese`] and written to
+    /// GeoPackage as the field's alternative name.
+    ///
+    /// # Panics
+    ///
+    /// When the layer has no column named `column` (a typo in the program, not in the data).
+    pub fn label(&mut self, column: &str, zh: &str) -> &mut Self {
+        assert!(
+            self.columns.iter().any(|(n, _)| n == column),
+            "layer {:?} has no column {column:?} to label",
+            self.name
+        );
+        self.column_labels
+            .insert(column.to_string(), zh.to_string());
+        self
+    }
+
+    /// [`Layer::label`] for building a layer in one expression.
+    ///
+    /// # Panics
+    ///
+    /// When the layer has no column named `column`.
+    pub fn with_label(mut self, column: &str, zh: &str) -> Self {
+        self.label(column, zh);
+        self
+    }
+
+    /// Sets several column labels at once, as `(column, label)` pairs.
+    ///
+    /// # Panics
+    ///
+    /// When the layer lacks one of the columns.
+    pub fn with_labels(mut self, labels: &[(&str, &str)]) -> Self {
+        for (c, zh) in labels {
+            self.label(c, zh);
+        }
+        self
+    }
+
+    /// Sets the Chinese label of the layer itself (e.g. `服务盲区`).
+    pub fn set_layer_label(&mut self, zh: &str) -> &mut Self {
+        self.layer_label = Some(zh.to_string());
+        self
+    }
+
+    /// [`Layer::set_layer_label`] for building a layer in one expression.
+    pub fn with_layer_label(mut self, zh: &str) -> Self {
+        self.set_layer_label(zh);
+        self
+    }
+
+    /// The Chinese label of `column`, if one was set.
+    pub fn column_label(&self, column: &str) -> Option<&str> {
+        self.column_labels.get(column).map(String::as_str)
+    }
+
+    /// The header of column `index` in `language`: its label for Chinese when it has one, else
+    /// its name.
+    pub fn header(&self, index: usize, language: HeaderLanguage) -> &str {
+        let name = self.columns[index].0.as_str();
+        match language {
+            HeaderLanguage::English => name,
+            HeaderLanguage::Chinese => self.column_label(name).unwrap_or(name),
+        }
+    }
+
+    /// The layer's title in `language`: its Chinese label for Chinese when it has one, else its
+    /// name.
+    pub fn title(&self, language: HeaderLanguage) -> &str {
+        match (language, &self.layer_label) {
+            (HeaderLanguage::Chinese, Some(l)) => l,
+            _ => &self.name,
         }
     }
 
@@ -85,5 +234,38 @@ impl Layer {
             .geometry
             .as_ref()
             .is_none_or(|g| g.len() == self.rows.len()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_fall_back_to_names() {
+        let l = Layer::new("zones", &[("id", Kind::Text), ("population", Kind::Int)])
+            .with_label("population", "常住人口")
+            .with_layer_label("分区");
+        assert_eq!(l.header(0, HeaderLanguage::Chinese), "id");
+        assert_eq!(l.header(1, HeaderLanguage::Chinese), "常住人口");
+        assert_eq!(l.header(1, HeaderLanguage::English), "population");
+        assert_eq!(l.title(HeaderLanguage::Chinese), "分区");
+        assert_eq!(l.title(HeaderLanguage::English), "zones");
+        assert_eq!(
+            "ZH".parse::<HeaderLanguage>().unwrap(),
+            HeaderLanguage::Chinese
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no column")]
+    fn labelling_an_unknown_column_panics() {
+        Layer::new("t", &[("id", Kind::Text)]).label("pop", "人口");
+    }
+
+    #[test]
+    fn declared_geometry_type_makes_an_empty_map_layer() {
+        let l = Layer::new("gaps", &[("id", Kind::Text)]).with_geometry_type(GeometryType::Polygon);
+        assert_eq!(l.geometry.as_ref().map(Vec::len), Some(0));
     }
 }

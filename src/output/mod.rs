@@ -1,14 +1,31 @@
-//! Writing results: tables and point layers as CSV, GeoJSON or GeoPackage, always atomically
-//! (a temporary file in the target folder, renamed into place when complete).
+//! Writing results: tables and map layers as CSV, GeoJSON, GeoPackage or XLSX, always atomically
+//! (a temporary file in the target folder, renamed into place when complete; nothing is left
+//! behind on failure).
+//!
+//! | format     | layers per file | geometry                      | coordinate system          | headers          |
+//! |------------|-----------------|-------------------------------|----------------------------|------------------|
+//! | CSV        | one             | optional point columns        | [`OutputCrs`] (columns)    | English or Chinese |
+//! | GeoJSON    | one             | any                           | always WGS84 (RFC 7946)    | English          |
+//! | GeoPackage | several         | any                           | [`OutputCrs`]              | English names, Chinese aliases |
+//! | XLSX       | several (sheets)| not written                   | —                          | English or Chinese |
+//!
+//! GeoPackage and XLSX files are byte-identical when the same layers are written again.
 
 pub mod atomic;
 pub mod csv;
 pub mod geojson;
 pub mod gpkg;
 pub mod layer;
+pub mod srs;
+pub mod xlsx;
 
+pub use self::csv::{write_csv, write_csv_with, CsvEncoding, CsvOptions};
 pub use atomic::write_atomic;
-pub use layer::{Kind, Layer, Value};
+pub use geojson::write_geojson;
+pub use gpkg::{write_gpkg, write_gpkg_layers};
+pub use layer::{GeometryType, HeaderLanguage, Kind, Layer, Value};
+pub use srs::OutputCrs;
+pub use xlsx::write_xlsx;
 
 use crate::error::{Error, ErrorKind, Result};
 use std::path::Path;
@@ -22,6 +39,8 @@ pub enum Format {
     GeoJson,
     /// GeoPackage.
     Gpkg,
+    /// Excel workbook (attributes only).
+    Xlsx,
 }
 
 impl Format {
@@ -36,20 +55,23 @@ impl Format {
             "csv" => Ok(Format::Csv),
             "geojson" | "json" => Ok(Format::GeoJson),
             "gpkg" => Ok(Format::Gpkg),
+            "xlsx" => Ok(Format::Xlsx),
             _ => Err(Error::new(
                 ErrorKind::InvalidValue,
-                "unknown output format: use a .csv, .geojson or .gpkg file name",
+                "unknown output format: use a .csv, .geojson, .gpkg or .xlsx file name",
             )
             .file(path)),
         }
     }
 }
 
-/// Writes `layer` to `path` in the format its extension names.
+/// Writes `layer` to `path` in the format its extension names, with the defaults of each format
+/// (WGS84, English headers, UTF-8 CSV).
 pub fn write_layer(path: &Path, layer: &Layer) -> Result<()> {
     match Format::of(path)? {
         Format::Csv => csv::write_csv(path, layer),
         Format::GeoJson => geojson::write_geojson(path, layer),
         Format::Gpkg => gpkg::write_gpkg(path, layer),
+        Format::Xlsx => xlsx::write_xlsx(path, &[layer], HeaderLanguage::English),
     }
 }

@@ -45,6 +45,7 @@ pub struct Workspace {
     nodes: Vec<NodeState>,
     generation: u32,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
+    settled: Vec<u32>,
     limit_s: f64,
 }
 
@@ -63,6 +64,7 @@ impl Workspace {
             ],
             generation: 0,
             heap: BinaryHeap::new(),
+            settled: Vec::new(),
             limit_s: f64::INFINITY,
         }
     }
@@ -80,6 +82,7 @@ impl Workspace {
         }
         self.limit_s = limit_s;
         self.heap.clear();
+        self.settled.clear();
         let g = self.generation;
         for s in seeds {
             debug_assert!(s.time_s >= 0.0);
@@ -106,6 +109,7 @@ impl Workspace {
             if t > limit_s {
                 break;
             }
+            self.settled.push(v);
             for arc in csr.arcs(v) {
                 let nt = t + arc.time_s;
                 let h = &mut self.nodes[arc.head as usize];
@@ -135,6 +139,11 @@ impl Workspace {
         let n = &self.nodes[v as usize];
         (n.stamp == self.generation && n.time <= self.limit_s)
             .then_some((n.time, n.length, n.source))
+    }
+
+    /// The nodes settled by the last run (reached within the limit), in the order they were settled.
+    pub fn settled(&self) -> &[u32] {
+        &self.settled
     }
 
     /// Number of nodes the buffers are sized for.

@@ -1,0 +1,129 @@
+//! `lifecircle analyze` and `lifecircle demo`: run a study and write its outputs.
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use lifecircle::study::write::write_outputs;
+use lifecircle::study::{compute, Observer, Study};
+use lifecircle::{Error, ErrorKind, Result};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Keys of the study file (see data/liechtenstein/study.toml for a commented example):
+///
+///   name                       title of the study
+///   profile                    "guangzhou" (built in) or a profile file (base = "guangzhou" to override parts)
+///   [output]  folder, formats (gpkg geojson csv xlsx), crs (wgs84 cgcs2000 EPSG:4547 gcj02),
+///             headers (zh en), csv_encoding (utf-8 gbk)
+///   [network] file, layer, crs, encoding, oneway_field, speed_field, exclude_field,
+///             keep_components (largest all), max_snap_m, walk_speed, elderly_walk_speed
+///   [facilities] osm, category_map, [[facilities.files]] path crs layer category encoding
+///   [demand]  one of osm_buildings (+ total_population), points, polygons (+ buildings,
+///             sample_spacing_m), raster (+ band); population_field, groups = { name = "field" },
+///             crs, layer, encoding
+///   [zones]   file (+ layer crs encoding name_field code_field district_field rural_field)
+///             or osm (+ admin_level, district_level)
+///   [analysis] max_minutes, gap_cell_m
+#[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct AnalyzeArgs {
+    /// The study file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Write into this folder instead of the study's output.folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress or information on stderr (warnings and errors still appear).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs the bundled Liechtenstein study.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/demo")]
+    pub out: PathBuf,
+    /// No progress or information on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+struct Terminal {
+    quiet: bool,
+    current: Mutex<Option<(ProgressBar, String, Instant)>>,
+}
+
+impl Observer for Terminal {
+    fn begin(&self, step: &str) {
+        if self.quiet {
+            return;
+        }
+        let b = ProgressBar::new_spinner();
+        b.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("template"));
+        b.set_message(step.to_string());
+        b.enable_steady_tick(Duration::from_millis(120));
+        *self.current.lock().expect("lock") = Some((b, step.to_string(), Instant::now()));
+    }
+    fn end(&self) {
+        if let Some((b, step, t0)) = self.current.lock().expect("lock").take() {
+            b.finish_and_clear();
+            eprintln!("{step}: {:.3} s", t0.elapsed().as_secs_f64());
+        }
+    }
+    fn note(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+    fn warn(&self, msg: &str) {
+        eprintln!("warning: {msg}");
+    }
+}
+
+pub fn run(a: AnalyzeArgs) -> Result<()> {
+    let mut study = Study::read(&a.config)?;
+    if let Some(out) = &a.out {
+        let abs = std::env::current_dir()
+            .map_err(|e| Error::io(".", e))?
+            .join(out);
+        study.output.folder = abs.display().to_string();
+    }
+    let t0 = Instant::now();
+    let obs = Terminal {
+        quiet: a.quiet,
+        current: Mutex::new(None),
+    };
+    let result = compute(&study, &obs).map_err(|e| e.file(&a.config))?;
+    obs.begin("write outputs");
+    let files = write_outputs(&study, &result)?;
+    obs.end();
+    if !a.quiet {
+        let summary =
+            std::fs::read_to_string(study.resolve(&study.output.folder).join("summary.md"))
+                .unwrap_or_default();
+        eprintln!("\n{summary}");
+        for f in &files {
+            eprintln!("wrote {}", f.display());
+        }
+        eprintln!("done in {:.3} s", t0.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+pub fn demo(a: DemoArgs) -> Result<()> {
+    let rel = PathBuf::from("data/liechtenstein/study.toml");
+    let config = if rel.exists() {
+        rel
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+    };
+    if !config.exists() {
+        return Err(Error::new(ErrorKind::Io, "the bundled demo study is missing").file(&config));
+    }
+    run(AnalyzeArgs {
+        config,
+        out: Some(a.out),
+        quiet: a.quiet,
+    })
+}

@@ -1,0 +1,7 @@
+//! Planning standards: categories with coverage thresholds, life circles, count and ratio rules.
+
+pub mod profile;
+pub mod threshold;
+
+pub use profile::{CategoryRule, Circle, CountRule, Profile, RatioKind, RatioRule};
+pub use threshold::{Limit, Threshold};

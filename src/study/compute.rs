@@ -1,0 +1,603 @@
+//! Running a study's analysis in memory: load inputs, route, evaluate coverage and rules, tally
+//! by zone, district and city, find gap areas.
+
+use super::config::Study;
+use super::observer::{step, Observer};
+use crate::analysis::coverage::{evaluate, CategoryTimes, Coverage};
+use crate::analysis::gaps::{gap_areas, GapArea};
+use crate::analysis::tally::{tally, Tally, TallyInput};
+use crate::categories::CategoryMap;
+use crate::crs::Crs;
+use crate::error::{Error, ErrorKind, Result};
+use crate::input::population::{BuildingSource, DemandSource, GroupField};
+use crate::input::{
+    read_facilities, read_network_ways, read_osm, LineNetworkOptions, OsmRequest, PointSource,
+    TextEncoding,
+};
+use crate::nearest::{nearest, NearestOptions, Outcome};
+use crate::network::{
+    build_network, KeepComponents, Mode, Network, Profile as TravelProfile, RawNetwork, SnapResult,
+};
+use crate::places::{DemandSet, Facility};
+use crate::route::access::OnEdge;
+use crate::route::catchment::{CatchmentSearch, DemandByEdge};
+use crate::standards::Profile;
+use crate::zones::{read_osm_zones, read_zone_layer, Zone, ZoneIndex, ZoneLayerOptions};
+use rayon::prelude::*;
+
+/// Everything a study computed, before it is written.
+#[derive(Debug, Clone)]
+pub struct StudyResult {
+    /// The standards used.
+    pub profile: Profile,
+    /// The zones (街道/镇).
+    pub zones: Vec<Zone>,
+    /// District names (区), sorted; zones without a district are not in any.
+    pub districts: Vec<String>,
+    /// Per zone: index into `districts`.
+    pub zone_district: Vec<Option<usize>>,
+    /// Facilities of every category.
+    pub facilities: Vec<Facility>,
+    /// Facility category names, sorted.
+    pub facility_categories: Vec<String>,
+    /// Per facility: index into `facility_categories`.
+    pub facility_category: Vec<usize>,
+    /// Per facility: its zone.
+    pub facility_zone: Vec<Option<usize>>,
+    /// Per facility: access leg of its nearest location in metres, `None` when no location snapped.
+    pub facility_access_m: Vec<Option<f64>>,
+    /// Per facility of a profile category: population (of the category's base) within its threshold.
+    pub facility_served: Vec<Option<f64>>,
+    /// The demand.
+    pub demand: DemandSet,
+    /// Per demand point: its population (1 when the input has none).
+    pub population: Vec<f64>,
+    /// Per demand point: its zone.
+    pub demand_zone: Vec<Option<usize>>,
+    /// Per demand point: access leg in metres (or distance to the nearest street when unsnapped).
+    pub demand_access_m: Vec<f64>,
+    /// Per demand point: snapped within the maximum distance.
+    pub demand_snapped: Vec<bool>,
+    /// Per profile category: travel to the nearest facility.
+    pub times: Vec<CategoryTimes>,
+    /// Coverage flags.
+    pub coverage: Coverage,
+    /// Per zone sums.
+    pub zone_tallies: Vec<Tally>,
+    /// Per district sums.
+    pub district_tallies: Vec<Tally>,
+    /// City-wide sums (every demand point, including those in no zone).
+    pub city: Tally,
+    /// Gap areas: per profile category, then the headline circle: `(id, label, areas)`.
+    pub gaps: Vec<(String, String, Vec<GapArea>)>,
+    /// Notes for the summary (what was dropped, reported or assumed).
+    pub notes: Vec<String>,
+    /// Ratio rules that have capacity data (indices into `profile.ratio_rules`).
+    pub ratio_rules_with_data: Vec<usize>,
+}
+
+fn enc(s: &Option<String>, key: &str) -> Result<TextEncoding> {
+    s.as_deref()
+        .map(|e| e.parse().map_err(|e: Error| e.field(key)))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+fn crs(s: &Option<String>, key: &str) -> Result<Option<Crs>> {
+    s.as_deref()
+        .map(|c| c.parse().map_err(|e: Error| e.field(key)))
+        .transpose()
+}
+
+/// Runs the analysis of a study.
+pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
+    let profile =
+        Profile::load(&study.profile, Some(&study.base_dir)).map_err(|e| e.field("profile"))?;
+    let mut notes = Vec::new();
+    let warn = |notes: &mut Vec<String>, msg: String| {
+        obs.warn(&msg);
+        notes.push(msg);
+    };
+
+    // Network ways, once; a network per travel mode the profile uses.
+    let net_path = study.resolve(&study.network.file);
+    let walk = TravelProfile::new(Mode::Walk).with_speed(study.network.walk_speed)?;
+    let line_opts = LineNetworkOptions {
+        layer: study.network.layer.clone(),
+        crs: crs(&study.network.crs, "network.crs")?,
+        encoding: enc(&study.network.encoding, "network.encoding")?,
+        oneway_field: study.network.oneway_field.clone(),
+        speed_field: study.network.speed_field.clone(),
+        exclude_field: study.network.exclude_field.clone(),
+    };
+    let keep = if study.network.keep_components == "all" {
+        KeepComponents::All
+    } else {
+        KeepComponents::Largest
+    };
+    let (walk_raw, report) = step(obs, "read network", || {
+        read_network_ways(&net_path, &walk, &line_opts)
+    })?;
+    if report.network_ways_cut > 0 {
+        obs.note(&format!(
+            "{} ways reference nodes missing from the extract and were cut there",
+            report.network_ways_cut
+        ));
+    }
+    let mut modes: Vec<Mode> = profile.categories.iter().map(|c| c.mode).collect();
+    modes.sort_by_key(|m| *m as u8);
+    modes.dedup();
+    let mut networks: Vec<(Mode, TravelProfile, Network)> = Vec::new();
+    for mode in modes {
+        let (tp, raw): (TravelProfile, Option<RawNetwork>) = match mode {
+            Mode::Walk => (walk, None),
+            Mode::WalkElderly => {
+                let p = TravelProfile::new(Mode::WalkElderly)
+                    .with_speed(study.network.elderly_walk_speed)?;
+                (p, Some(walk_raw.with_speed(p.speed_mps)))
+            }
+            m => {
+                let p = TravelProfile::new(m).with_access_speed(study.network.walk_speed)?;
+                (p, Some(read_network_ways(&net_path, &p, &line_opts)?.0))
+            }
+        };
+        let net = step(obs, &format!("build {mode} graph"), || {
+            build_network(raw.as_ref().unwrap_or(&walk_raw), keep)
+        })
+        .map_err(|e| e.file(&net_path))?;
+        obs.note(&format!(
+            "{mode} network: {} nodes, {} edges, {:.1} km, {} connected pieces",
+            net.node_count(),
+            net.edge_count(),
+            net.total_length_m() / 1000.0,
+            net.components.count()
+        ));
+        networks.push((mode, tp, net));
+    }
+
+    // Facilities.
+    let map = match &study.facilities.category_map {
+        Some(p) => CategoryMap::read(&study.resolve(p))?,
+        None => CategoryMap::builtin(),
+    };
+    let mut facilities: Vec<Facility> = Vec::new();
+    if let Some(osm) = &study.facilities.osm {
+        let p = study.resolve(osm);
+        let d = step(obs, "read OSM facilities", || {
+            read_osm(
+                &p,
+                OsmRequest {
+                    facilities: Some(&map),
+                    ..Default::default()
+                },
+            )
+        })?;
+        if d.report.facility_relations_skipped > 0 {
+            warn(
+                &mut notes,
+                format!(
+                    "{} facility relations (multipolygons) in {} are not used",
+                    d.report.facility_relations_skipped,
+                    p.display()
+                ),
+            );
+        }
+        facilities.extend(d.facilities);
+    }
+    for (i, f) in study.facilities.files.iter().enumerate() {
+        let key = format!("facilities.files[{i}]");
+        let src = PointSource {
+            crs: crs(&f.crs, &format!("{key}.crs"))?,
+            encoding: enc(&f.encoding, &format!("{key}.encoding"))?,
+            layer: f.layer.clone(),
+            category: f.category.clone(),
+            ..Default::default()
+        };
+        let p = study.resolve(&f.path);
+        facilities.extend(step(obs, "read facilities", || {
+            read_facilities(&p, &src, &map)
+        })?);
+    }
+    if facilities.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "the study has no facilities").field("facilities"));
+    }
+    let mut facility_categories: Vec<String> =
+        facilities.iter().map(|f| f.category.clone()).collect();
+    facility_categories.sort();
+    facility_categories.dedup();
+    let facility_category: Vec<usize> = facilities
+        .iter()
+        .map(|f| {
+            facility_categories
+                .binary_search(&f.category)
+                .expect("listed")
+        })
+        .collect();
+    for c in &profile.categories {
+        if facility_categories.binary_search(&c.name).is_err() {
+            warn(
+                &mut notes,
+                format!(
+                    "no facility of category {} ({}): nobody is covered for it",
+                    c.name, c.label
+                ),
+            );
+        }
+    }
+
+    // Demand.
+    let demand_src = demand_source(study)?;
+    let (demand, demand_report) = step(obs, "read demand", || {
+        crate::input::population::read_demand_source(&demand_src)
+    })?;
+    for n in demand_report.notes() {
+        warn(&mut notes, n);
+    }
+    if demand.points.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "no demand points").field("demand"));
+    }
+    let population: Vec<f64> = demand
+        .points
+        .iter()
+        .map(|d| d.population.unwrap_or(1.0))
+        .collect();
+    if demand.points.iter().all(|d| d.population.is_none()) {
+        notes.push("the demand has no population field: every point counts as 1".into());
+    }
+    let groups: Vec<Vec<f64>> = demand.points.iter().map(|d| d.groups.clone()).collect();
+
+    // Zones.
+    let zones = step(obs, "read zones", || -> Result<Vec<Zone>> {
+        let z = &study.zones;
+        if let Some(f) = &z.file {
+            let opts = ZoneLayerOptions {
+                layer: z.layer.clone(),
+                crs: crs(&z.crs, "zones.crs")?,
+                encoding: enc(&z.encoding, "zones.encoding")?,
+                name_field: z.name_field.clone(),
+                code_field: z.code_field.clone(),
+                district_field: z.district_field.clone(),
+                rural_field: z.rural_field.clone(),
+            };
+            read_zone_layer(&study.resolve(f), &opts)
+        } else {
+            let p = study.resolve(z.osm.as_ref().expect("checked"));
+            let (zones, rep) = read_osm_zones(&p, z.admin_level, z.district_level)?;
+            for (id, name) in &rep.incomplete_relations {
+                obs.note(&format!(
+                    "boundary relation {id} ({name}) is incomplete in the extract and is not used"
+                ));
+            }
+            Ok(zones)
+        }
+    })?;
+    if zones.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "no zones").field("zones"));
+    }
+    let index = ZoneIndex::new(&zones);
+    let demand_locs: Vec<[f64; 2]> = demand.points.iter().map(|d| d.location).collect();
+    let demand_zone = step(obs, "assign zones", || index.locate_all(&demand_locs));
+    let facility_zone: Vec<Option<usize>> = facilities
+        .iter()
+        .map(|f| index.locate(f.locations[0]))
+        .collect();
+    let unzoned: Vec<usize> = (0..demand_zone.len())
+        .filter(|&d| demand_zone[d].is_none())
+        .collect();
+    if !unzoned.is_empty() {
+        let pop: f64 = unzoned.iter().map(|&d| population[d]).sum();
+        warn(&mut notes, format!(
+            "{} demand points (population {:.1}) lie in no zone; they count in the city totals only \
+             and are listed in the demand layer with an empty zone",
+            unzoned.len(),
+            pop
+        ));
+    }
+    let mut districts: Vec<String> = zones.iter().filter_map(|z| z.district.clone()).collect();
+    districts.sort();
+    districts.dedup();
+    let zone_district: Vec<Option<usize>> = zones
+        .iter()
+        .map(|z| {
+            z.district
+                .as_ref()
+                .map(|d| districts.binary_search(d).expect("listed"))
+        })
+        .collect();
+    let rural: Vec<bool> = demand_zone
+        .iter()
+        .map(|z| z.is_some_and(|z| zones[z].rural))
+        .collect();
+
+    // Travel times per category, per mode.
+    let max_time_s = study.analysis.max_minutes.map(|m| m * 60.0);
+    let mut times: Vec<CategoryTimes> = Vec::new();
+    let mut demand_access_m = vec![0.0; demand.points.len()];
+    let mut demand_snapped = vec![false; demand.points.len()];
+    let mut facility_access_m: Vec<Option<f64>> = vec![None; facilities.len()];
+    let mut facility_served: Vec<Option<f64>> = vec![None; facilities.len()];
+    let base_group = |c: &crate::standards::CategoryRule| {
+        c.population
+            .as_ref()
+            .and_then(|g| demand.groups.iter().position(|n| n == g))
+    };
+    for (mode, tp, net) in &networks {
+        let cats: Vec<&crate::standards::CategoryRule> = profile
+            .categories
+            .iter()
+            .filter(|c| c.mode == *mode)
+            .collect();
+        let fac_idx: Vec<usize> = (0..facilities.len())
+            .filter(|&f| cats.iter().any(|c| c.name == facilities[f].category))
+            .collect();
+        let subset: Vec<Facility> = fac_idx.iter().map(|&f| facilities[f].clone()).collect();
+        let opts = NearestOptions {
+            profile: *tp,
+            max_time_s,
+            max_snap_m: study.network.max_snap_m,
+            keep_node_times: false,
+        };
+        let r = step(obs, &format!("route ({mode})"), || {
+            nearest(net, &subset, &demand.points, &opts)
+        })
+        .map_err(|e| e.field("demand"))?;
+        if *mode == Mode::Walk || networks.len() == 1 {
+            for (d, s) in r.demand_snaps.iter().enumerate() {
+                (demand_access_m[d], demand_snapped[d]) = match s {
+                    SnapResult::Snapped(s) => (s.access_m, true),
+                    SnapResult::TooFar(m) => (*m, false),
+                };
+            }
+        }
+        for (k, snaps) in r.facility_snaps.iter().enumerate() {
+            let best = snaps
+                .iter()
+                .filter_map(|s| match s {
+                    SnapResult::Snapped(s) => Some(s.access_m),
+                    SnapResult::TooFar(_) => None,
+                })
+                .fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.min(x))));
+            facility_access_m[fac_idx[k]] = best;
+            if best.is_none() {
+                warn(
+                    &mut notes,
+                    format!(
+                        "facility {} ({}, {}) is farther than {} m from any street and is not used",
+                        facilities[fac_idx[k]].id,
+                        facilities[fac_idx[k]].category,
+                        facilities[fac_idx[k]].origin,
+                        study.network.max_snap_m
+                    ),
+                );
+            }
+        }
+        for c in &cats {
+            let n = demand.points.len();
+            let mut t = CategoryTimes {
+                category: c.name.clone(),
+                time_s: vec![f64::INFINITY; n],
+                distance_m: vec![f64::INFINITY; n],
+                facility: vec![u32::MAX; n],
+            };
+            if let Some(ci) = r.categories.iter().position(|x| *x == c.name) {
+                for d in 0..n {
+                    if let Outcome::Reached(h) = r.outcome(d, ci) {
+                        t.time_s[d] = h.time_s;
+                        t.distance_m[d] = h.distance_m;
+                        t.facility[d] = fac_idx[h.facility as usize] as u32;
+                    }
+                }
+            }
+            times.push(t);
+        }
+
+        // Population served by each facility within its category's threshold.
+        let snaps: Vec<Option<crate::network::Snap>> = r
+            .demand_snaps
+            .iter()
+            .map(|s| match s {
+                SnapResult::Snapped(s) => Some(*s),
+                SnapResult::TooFar(_) => None,
+            })
+            .collect();
+        let by_edge = DemandByEdge::new(snaps);
+        let served: Vec<(usize, f64)> = step(obs, &format!("catchments ({mode})"), || {
+            (0..fac_idx.len())
+                .into_par_iter()
+                .map_init(
+                    || (CatchmentSearch::new(net, demand.points.len()), Vec::new()),
+                    |(search, out), k| {
+                        let f = fac_idx[k];
+                        let rule = cats
+                            .iter()
+                            .find(|c| c.name == facilities[f].category)
+                            .expect("filtered");
+                        let locs: Vec<OnEdge> = r.facility_snaps[k]
+                            .iter()
+                            .filter_map(|s| match s {
+                                SnapResult::Snapped(s) => Some(OnEdge::new(s, k as u32)),
+                                SnapResult::TooFar(_) => None,
+                            })
+                            .collect();
+                        let bound = rule
+                            .threshold
+                            .urban
+                            .max_time_s(tp.speed_mps.min(tp.access_speed_mps))
+                            .max(
+                                rule.threshold
+                                    .rural
+                                    .max_time_s(tp.speed_mps.min(tp.access_speed_mps)),
+                            );
+                        out.clear();
+                        search.run(net, &by_edge, &locs, bound, tp.access_speed_mps, out);
+                        let bg = base_group(rule);
+                        let pop: f64 = out
+                            .iter()
+                            .filter(|(d, t, dist)| {
+                                rule.threshold.limit(rural[*d as usize]).admits(*t, *dist)
+                            })
+                            .map(|(d, _, _)| {
+                                bg.map_or(population[*d as usize], |g| groups[*d as usize][g])
+                            })
+                            .sum();
+                        (f, pop)
+                    },
+                )
+                .collect()
+        });
+        for (f, pop) in served {
+            facility_served[f] = Some(pop);
+        }
+    }
+    // Keep times in profile order.
+    times.sort_by_key(|t| profile.categories.iter().position(|c| c.name == t.category));
+    let unsnapped = demand_snapped.iter().filter(|s| !**s).count();
+    if unsnapped > 0 {
+        warn(&mut notes, format!(
+            "{unsnapped} demand points are farther than {} m from any street: not covered, listed as unsnapped",
+            study.network.max_snap_m
+        ));
+    }
+
+    let coverage = step(obs, "coverage", || evaluate(&profile, &times, &rural));
+    let input = TallyInput {
+        profile: &profile,
+        coverage: &coverage,
+        population: &population,
+        groups: &groups,
+        group_names: &demand.groups,
+        facility_categories: &facility_categories,
+        facility_category: &facility_category,
+        facility_capacity: &facilities.iter().map(|f| f.capacity).collect::<Vec<_>>(),
+    };
+    let zone_tallies = tally(zones.len(), &demand_zone, &facility_zone, &input);
+    let to_district = |z: &Option<usize>| z.and_then(|z| zone_district[z]);
+    let district_tallies = tally(
+        districts.len(),
+        &demand_zone.iter().map(to_district).collect::<Vec<_>>(),
+        &facility_zone.iter().map(to_district).collect::<Vec<_>>(),
+        &input,
+    );
+    let city = tally(
+        1,
+        &vec![Some(0); demand.points.len()],
+        &vec![Some(0); facilities.len()],
+        &input,
+    )
+    .pop()
+    .expect("one group");
+
+    let ratio_rules_with_data: Vec<usize> = (0..profile.ratio_rules.len())
+        .filter(|&i| {
+            let r = &profile.ratio_rules[i];
+            match r.kind {
+                crate::standards::RatioKind::CapacityPerPopulation => facilities
+                    .iter()
+                    .any(|f| f.category == r.category && f.capacity.is_some()),
+                crate::standards::RatioKind::PopulationPerFacility => true,
+            }
+        })
+        .collect();
+    for (i, r) in profile.ratio_rules.iter().enumerate() {
+        if !ratio_rules_with_data.contains(&i) {
+            notes.push(format!(
+                "ratio rule {} ({}) not evaluated: no {} facility has a capacity",
+                r.id, r.label, r.category
+            ));
+        }
+    }
+
+    // Gap areas: uncovered, populated demand per category and for the headline circle.
+    let gaps = step(obs, "gap areas", || {
+        let mut out = Vec::new();
+        let mut add = |id: String, label: String, flags: &[bool]| {
+            let (pts, w): (Vec<[f64; 2]>, Vec<f64>) = (0..flags.len())
+                .filter(|&d| !flags[d] && population[d] > 0.0)
+                .map(|d| (demand.points[d].location, population[d]))
+                .unzip();
+            out.push((id, label, gap_areas(&pts, &w, study.analysis.gap_cell_m)));
+        };
+        for (c, rule) in profile.categories.iter().enumerate() {
+            add(rule.name.clone(), rule.label.clone(), &coverage.category[c]);
+        }
+        let h = &profile.circles[profile.headline];
+        add(
+            h.id.clone(),
+            h.label.clone(),
+            &coverage.circle[profile.headline],
+        );
+        out
+    });
+
+    Ok(StudyResult {
+        profile,
+        zones,
+        districts,
+        zone_district,
+        facilities,
+        facility_categories,
+        facility_category,
+        facility_zone,
+        facility_access_m,
+        facility_served,
+        demand,
+        population,
+        demand_zone,
+        demand_access_m,
+        demand_snapped,
+        times,
+        coverage,
+        zone_tallies,
+        district_tallies,
+        city,
+        gaps,
+        notes,
+        ratio_rules_with_data,
+    })
+}
+
+fn demand_source(study: &Study) -> Result<DemandSource> {
+    let d = &study.demand;
+    let groups: Vec<GroupField> = d
+        .groups
+        .iter()
+        .map(|(n, f)| GroupField::new(n, f))
+        .collect();
+    let source = PointSource {
+        crs: crs(&d.crs, "demand.crs")?,
+        encoding: enc(&d.encoding, "demand.encoding")?,
+        layer: d.layer.clone(),
+        ..Default::default()
+    };
+    Ok(if let Some(p) = &d.osm_buildings {
+        DemandSource::OsmBuildings {
+            path: study.resolve(p),
+            total_population: d.total_population,
+        }
+    } else if let Some(p) = &d.points {
+        DemandSource::Points {
+            path: study.resolve(p),
+            source,
+            population_field: d.population_field.clone(),
+            groups,
+        }
+    } else if let Some(p) = &d.polygons {
+        DemandSource::Polygons {
+            path: study.resolve(p),
+            source,
+            population_field: d.population_field.clone().expect("checked"),
+            groups,
+            buildings: d
+                .buildings
+                .as_ref()
+                .map(|b| BuildingSource::new(study.resolve(b))),
+            sample_spacing_m: d.sample_spacing_m,
+        }
+    } else {
+        DemandSource::Raster {
+            path: study.resolve(d.raster.as_ref().expect("checked")),
+            band: d.band,
+            crs: crs(&d.crs, "demand.crs")?,
+        }
+    })
+}

@@ -1,0 +1,399 @@
+//! The study file: one TOML file naming a study's inputs, standards, travel settings and
+//! outputs. Every key is checked: an unknown key, a missing input file or a value out of range is
+//! an error naming the key. Relative paths are relative to the study file's folder. See
+//! `data/liechtenstein/study.toml` for a commented example of every key.
+
+use crate::error::{Error, ErrorKind, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A parsed study file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    /// Title of the study, used in reports.
+    #[serde(default)]
+    pub name: String,
+    /// Standards profile: `guangzhou` (built in) or a profile file.
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// Where and how to write the results.
+    pub output: OutputSection,
+    /// The street network.
+    pub network: NetworkSection,
+    /// The facilities.
+    pub facilities: FacilitiesSection,
+    /// The demand (population).
+    pub demand: DemandSection,
+    /// The zones (街道/镇).
+    pub zones: ZonesSection,
+    /// Analysis settings.
+    #[serde(default)]
+    pub analysis: AnalysisSection,
+    /// The folder of the study file; relative paths start here.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The study file itself.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+fn default_profile() -> String {
+    "guangzhou".into()
+}
+
+/// `[output]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSection {
+    /// Output folder.
+    pub folder: String,
+    /// Formats: any of `gpkg`, `geojson`, `csv`, `xlsx`.
+    #[serde(default = "default_formats")]
+    pub formats: Vec<String>,
+    /// Output coordinates: `wgs84`, `cgcs2000`, `EPSG:4547` or `gcj02` (GeoJSON is always WGS84).
+    #[serde(default = "default_crs")]
+    pub crs: String,
+    /// Column headers of CSV and XLSX: `zh` or `en`.
+    #[serde(default = "default_headers")]
+    pub headers: String,
+    /// CSV text encoding: `utf-8` (with BOM) or `gbk`.
+    #[serde(default = "default_csv_encoding")]
+    pub csv_encoding: String,
+}
+
+fn default_formats() -> Vec<String> {
+    vec!["gpkg".into(), "csv".into()]
+}
+fn default_crs() -> String {
+    "wgs84".into()
+}
+fn default_headers() -> String {
+    "zh".into()
+}
+fn default_csv_encoding() -> String {
+    "utf-8".into()
+}
+
+/// `[network]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSection {
+    /// OSM `.osm.pbf` or a line layer.
+    pub file: String,
+    /// Layer name in a multi-layer file.
+    pub layer: Option<String>,
+    /// Coordinate system of a line layer (default: its own).
+    pub crs: Option<String>,
+    /// Text encoding of a Shapefile without `.cpg`.
+    pub encoding: Option<String>,
+    /// One-way field of a line layer.
+    pub oneway_field: Option<String>,
+    /// Speed field (km/h) of a line layer.
+    pub speed_field: Option<String>,
+    /// Field excluding a segment when 1/yes/true.
+    pub exclude_field: Option<String>,
+    /// `largest` (default) or `all` connected pieces.
+    #[serde(default = "default_keep")]
+    pub keep_components: String,
+    /// Maximum access-leg length in metres.
+    #[serde(default = "default_snap")]
+    pub max_snap_m: f64,
+    /// Adult walking speed in m/s.
+    #[serde(default = "default_walk")]
+    pub walk_speed: f64,
+    /// Elderly walking speed in m/s.
+    #[serde(default = "default_elderly")]
+    pub elderly_walk_speed: f64,
+}
+
+fn default_keep() -> String {
+    "largest".into()
+}
+fn default_snap() -> f64 {
+    500.0
+}
+fn default_walk() -> f64 {
+    1.0
+}
+fn default_elderly() -> f64 {
+    0.8
+}
+
+/// `[facilities]`
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FacilitiesSection {
+    /// An OSM `.osm.pbf` whose features are classified with `category_map`.
+    pub osm: Option<String>,
+    /// Mapping of OSM tags to categories (default: the built-in mapping).
+    pub category_map: Option<String>,
+    /// Facility tables or layers.
+    #[serde(default)]
+    pub files: Vec<FacilityFile>,
+}
+
+/// `[[facilities.files]]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityFile {
+    /// CSV/XLSX table or GDAL point/polygon layer.
+    pub path: String,
+    /// Coordinate system (`wgs84`, `cgcs2000`, `gcj02`, `bd09`, `EPSG:n`).
+    pub crs: Option<String>,
+    /// Layer name.
+    pub layer: Option<String>,
+    /// One category for every row (instead of a category column).
+    pub category: Option<String>,
+    /// Text encoding (`auto`, `utf-8`, `gbk`).
+    pub encoding: Option<String>,
+}
+
+/// `[demand]`: exactly one of `osm_buildings`, `points`, `polygons`, `raster`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DemandSection {
+    /// OSM residential buildings, weighted by footprint × levels.
+    pub osm_buildings: Option<String>,
+    /// Scale building weights so their sum is this population.
+    pub total_population: Option<f64>,
+    /// Points with a population field.
+    pub points: Option<String>,
+    /// Polygons with a population field.
+    pub polygons: Option<String>,
+    /// A population raster.
+    pub raster: Option<String>,
+    /// Population field of points/polygons.
+    pub population_field: Option<String>,
+    /// Population groups: name → field, e.g. `age_60plus = "60岁以上"`.
+    #[serde(default)]
+    pub groups: BTreeMap<String, String>,
+    /// Buildings to spread polygon populations onto (`.osm.pbf` or a layer).
+    pub buildings: Option<String>,
+    /// Spacing in metres of sample points in polygons without buildings.
+    #[serde(default = "default_spacing")]
+    pub sample_spacing_m: f64,
+    /// Coordinate system of points/polygons/raster.
+    pub crs: Option<String>,
+    /// Layer name.
+    pub layer: Option<String>,
+    /// Text encoding.
+    pub encoding: Option<String>,
+    /// Raster band (1-based).
+    #[serde(default = "default_band")]
+    pub band: usize,
+}
+
+fn default_spacing() -> f64 {
+    100.0
+}
+fn default_band() -> usize {
+    1
+}
+
+/// `[zones]`: `file` (a polygon layer) or `osm` (administrative boundaries).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ZonesSection {
+    /// A polygon layer of 街道/镇.
+    pub file: Option<String>,
+    /// An OSM `.osm.pbf` with administrative boundaries.
+    pub osm: Option<String>,
+    /// OSM `admin_level` of the zones.
+    #[serde(default = "default_admin_level")]
+    pub admin_level: u8,
+    /// OSM `admin_level` of the districts (区), for the roll-up.
+    pub district_level: Option<u8>,
+    /// Layer name.
+    pub layer: Option<String>,
+    /// Coordinate system override.
+    pub crs: Option<String>,
+    /// Text encoding.
+    pub encoding: Option<String>,
+    /// Name field.
+    pub name_field: Option<String>,
+    /// Code field.
+    pub code_field: Option<String>,
+    /// District field.
+    pub district_field: Option<String>,
+    /// Rural flag field.
+    pub rural_field: Option<String>,
+}
+
+fn default_admin_level() -> u8 {
+    8
+}
+
+/// `[analysis]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSection {
+    /// Stop searches at this many minutes (times beyond are reported as not reached).
+    pub max_minutes: Option<f64>,
+    /// Hexagon size (flat to flat, metres) of the gap areas.
+    #[serde(default = "default_cell")]
+    pub gap_cell_m: f64,
+}
+
+fn default_cell() -> f64 {
+    250.0
+}
+
+impl Default for AnalysisSection {
+    fn default() -> Self {
+        AnalysisSection {
+            max_minutes: None,
+            gap_cell_m: default_cell(),
+        }
+    }
+}
+
+impl Study {
+    /// Reads and checks a study file.
+    pub fn read(path: &Path) -> Result<Study> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Study::parse(&text, path)
+    }
+
+    /// Parses study text; `path` locates relative paths and names the file in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Study> {
+        let mut s: Study = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|sp| format!("line {}", text[..sp.start].matches('\n').count() + 1));
+            let err =
+                Error::new(ErrorKind::InvalidValue, e.message().trim().to_string()).file(path);
+            match at {
+                Some(a) => err.at(a),
+                None => err,
+            }
+        })?;
+        s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        s.path = path.to_path_buf();
+        s.check().map_err(|e| e.file(path))?;
+        Ok(s)
+    }
+
+    /// Resolves a path given in the study relative to its folder.
+    pub fn resolve(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    fn input(&self, key: &str, p: &Option<String>) -> Result<()> {
+        if let Some(p) = p {
+            let full = self.resolve(p);
+            if !full.exists() {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!("input file not found: {}", full.display()),
+                )
+                .field(key));
+            }
+        }
+        Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        let positive = |v: f64, key: &str| -> Result<()> {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("must be positive, got {v}"),
+                )
+                .field(key))
+            }
+        };
+        self.input("network.file", &Some(self.network.file.clone()))?;
+        positive(self.network.max_snap_m, "network.max_snap_m")?;
+        positive(self.network.walk_speed, "network.walk_speed")?;
+        positive(
+            self.network.elderly_walk_speed,
+            "network.elderly_walk_speed",
+        )?;
+        if !matches!(self.network.keep_components.as_str(), "largest" | "all") {
+            return Err(Error::new(ErrorKind::InvalidValue, "use largest or all")
+                .field("network.keep_components"));
+        }
+        self.input("facilities.osm", &self.facilities.osm)?;
+        self.input("facilities.category_map", &self.facilities.category_map)?;
+        for (i, f) in self.facilities.files.iter().enumerate() {
+            self.input(
+                &format!("facilities.files[{i}].path"),
+                &Some(f.path.clone()),
+            )?;
+        }
+        if self.facilities.osm.is_none() && self.facilities.files.is_empty() {
+            return Err(Error::new(
+                ErrorKind::MissingField,
+                "no facilities: give facilities.osm or [[facilities.files]]",
+            )
+            .field("facilities"));
+        }
+        let d = &self.demand;
+        let sources = [&d.osm_buildings, &d.points, &d.polygons, &d.raster];
+        if sources.iter().filter(|s| s.is_some()).count() != 1 {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "give exactly one of osm_buildings, points, polygons, raster",
+            )
+            .field("demand"));
+        }
+        for (k, v) in [
+            ("demand.osm_buildings", &d.osm_buildings),
+            ("demand.points", &d.points),
+            ("demand.polygons", &d.polygons),
+            ("demand.raster", &d.raster),
+            ("demand.buildings", &d.buildings),
+        ] {
+            self.input(k, v)?;
+        }
+        if let Some(t) = d.total_population {
+            positive(t, "demand.total_population")?;
+        }
+        positive(d.sample_spacing_m, "demand.sample_spacing_m")?;
+        if d.polygons.is_some() && d.population_field.is_none() {
+            return Err(
+                Error::new(ErrorKind::MissingField, "polygons need a population field")
+                    .field("demand.population_field"),
+            );
+        }
+        let z = &self.zones;
+        if z.file.is_some() == z.osm.is_some() {
+            return Err(
+                Error::new(ErrorKind::InvalidValue, "give exactly one of file or osm")
+                    .field("zones"),
+            );
+        }
+        self.input("zones.file", &z.file)?;
+        self.input("zones.osm", &z.osm)?;
+        if let Some(m) = self.analysis.max_minutes {
+            positive(m, "analysis.max_minutes")?;
+        }
+        positive(self.analysis.gap_cell_m, "analysis.gap_cell_m")?;
+        for f in &self.output.formats {
+            if !matches!(f.as_str(), "gpkg" | "geojson" | "csv" | "xlsx") {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("unknown format {f:?}; use gpkg, geojson, csv or xlsx"),
+                )
+                .field("output.formats"));
+            }
+        }
+        if !matches!(self.output.headers.as_str(), "zh" | "en") {
+            return Err(Error::new(ErrorKind::InvalidValue, "use zh or en").field("output.headers"));
+        }
+        if !matches!(self.output.csv_encoding.as_str(), "utf-8" | "utf8" | "gbk") {
+            return Err(Error::new(ErrorKind::InvalidValue, "use utf-8 or gbk")
+                .field("output.csv_encoding"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,341 @@
+//! The study's results as layers: zones, districts, demand, facilities, gaps.
+//!
+//! Column names are English identifiers; every column also has a Chinese label used for Chinese
+//! headers in CSV and XLSX. Shares are fractions between 0 and 1; `*_pass` columns are 1 (target
+//! met) or 0, empty when the value cannot be computed.
+
+use super::compute::StudyResult;
+use crate::analysis::tally::{count_rule, ratio_rule, share, Tally};
+use crate::output::{GeometryType, Kind, Layer, Value};
+
+fn opt(v: Option<f64>) -> Value {
+    match v {
+        Some(x) if x.is_finite() => Value::Real(x),
+        _ => Value::Null,
+    }
+}
+
+fn flag(b: Option<bool>) -> Value {
+    b.map(|b| Value::Int(i64::from(b))).unwrap_or(Value::Null)
+}
+
+/// Columns and Chinese labels shared by the zone layer and the district table.
+fn tally_columns(r: &StudyResult) -> Vec<(String, Kind, String)> {
+    let p = &r.profile;
+    let mut c: Vec<(String, Kind, String)> = vec![
+        ("demand_points".into(), Kind::Int, "需求点数".into()),
+        ("population".into(), Kind::Real, "常住人口".into()),
+    ];
+    for g in &r.demand.groups {
+        c.push((format!("pop_{g}"), Kind::Real, format!("人口_{g}")));
+    }
+    for cat in &p.categories {
+        let (n, l) = (&cat.name, &cat.label);
+        c.push((format!("{n}_facilities"), Kind::Int, format!("{l}_设施数")));
+        c.push((format!("{n}_covered"), Kind::Real, format!("{l}_覆盖人口")));
+        c.push((format!("{n}_share"), Kind::Real, format!("{l}_覆盖率")));
+    }
+    for circle in &p.circles {
+        let (n, l) = (&circle.id, &circle.label);
+        c.push((format!("{n}_covered"), Kind::Real, format!("{l}_覆盖人口")));
+        c.push((format!("{n}_share"), Kind::Real, format!("{l}_覆盖率")));
+        if circle.target_share.is_some() {
+            c.push((format!("{n}_target"), Kind::Real, format!("{l}_目标")));
+            c.push((format!("{n}_pass"), Kind::Int, format!("{l}_达标")));
+        }
+    }
+    c.push((
+        "complete_share".into(),
+        Kind::Real,
+        "完整生活圈覆盖率".into(),
+    ));
+    c.push(("uncovered".into(), Kind::Real, "生活圈未覆盖人口".into()));
+    for rule in &p.count_rules {
+        c.push((
+            format!("{}_value", rule.id),
+            Kind::Real,
+            format!("{}_现状", rule.label),
+        ));
+        c.push((
+            format!("{}_target", rule.id),
+            Kind::Real,
+            format!("{}_目标", rule.label),
+        ));
+        c.push((
+            format!("{}_pass", rule.id),
+            Kind::Int,
+            format!("{}_达标", rule.label),
+        ));
+    }
+    for &i in &r.ratio_rules_with_data {
+        let rule = &p.ratio_rules[i];
+        c.push((
+            format!("{}_value", rule.id),
+            Kind::Real,
+            format!("{}_现状", rule.label),
+        ));
+        c.push((
+            format!("{}_target", rule.id),
+            Kind::Real,
+            format!("{}_目标", rule.label),
+        ));
+        c.push((
+            format!("{}_pass", rule.id),
+            Kind::Int,
+            format!("{}_达标", rule.label),
+        ));
+    }
+    c
+}
+
+fn tally_values(r: &StudyResult, t: &Tally) -> Vec<Value> {
+    let p = &r.profile;
+    let mut v = vec![
+        Value::Int(t.demand_points as i64),
+        Value::Real(t.population),
+    ];
+    v.extend(t.groups.iter().map(|g| Value::Real(*g)));
+    for (c, cat) in p.categories.iter().enumerate() {
+        let nf = r
+            .facility_categories
+            .iter()
+            .position(|x| *x == cat.name)
+            .map(|i| t.facilities[i])
+            .unwrap_or(0);
+        v.push(Value::Int(nf as i64));
+        v.push(Value::Real(t.category_covered[c]));
+        v.push(opt(share(t.category_covered[c], t.category_base[c])));
+    }
+    for (c, circle) in p.circles.iter().enumerate() {
+        let s = share(t.circle_covered[c], t.population);
+        v.push(Value::Real(t.circle_covered[c]));
+        v.push(opt(s));
+        if let Some(target) = circle.target_share {
+            v.push(Value::Real(target));
+            v.push(flag(s.map(|s| s >= target)));
+        }
+    }
+    let h = p.headline;
+    v.push(opt(share(t.circle_covered[h], t.population)));
+    v.push(Value::Real(t.population - t.circle_covered[h]));
+    for rule in &p.count_rules {
+        let o = count_rule(t, rule, &r.facility_categories);
+        v.extend([opt(o.value), Value::Real(o.target), flag(o.pass)]);
+    }
+    for &i in &r.ratio_rules_with_data {
+        let o = ratio_rule(t, &p.ratio_rules[i], &r.facility_categories);
+        v.extend([opt(o.value), Value::Real(o.target), flag(o.pass)]);
+    }
+    v
+}
+
+fn new_layer(
+    name: &str,
+    label: &str,
+    head: &[(&str, Kind, &str)],
+    rest: &[(String, Kind, String)],
+) -> Layer {
+    let cols: Vec<(&str, Kind)> = head
+        .iter()
+        .map(|(n, k, _)| (*n, *k))
+        .chain(rest.iter().map(|(n, k, _)| (n.as_str(), *k)))
+        .collect();
+    let mut l = Layer::new(name, &cols);
+    for (n, _, zh) in head {
+        l.label(n, zh);
+    }
+    for (n, _, zh) in rest {
+        l.label(n, zh);
+    }
+    l.set_layer_label(label);
+    l
+}
+
+/// Gap rank of each zone: 1 for the largest population outside the complete life circle; ties
+/// by zone code.
+pub fn gap_ranks(r: &StudyResult) -> Vec<usize> {
+    let h = r.profile.headline;
+    let mut order: Vec<usize> = (0..r.zones.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ua = r.zone_tallies[a].population - r.zone_tallies[a].circle_covered[h];
+        let ub = r.zone_tallies[b].population - r.zone_tallies[b].circle_covered[h];
+        ub.total_cmp(&ua)
+            .then_with(|| r.zones[a].code.cmp(&r.zones[b].code))
+    });
+    let mut rank = vec![0; r.zones.len()];
+    for (i, z) in order.into_iter().enumerate() {
+        rank[z] = i + 1;
+    }
+    rank
+}
+
+/// The zones layer: one polygon per 街道/镇 with every figure and rule.
+pub fn zones_layer(r: &StudyResult) -> Layer {
+    let head = [
+        ("zone_code", Kind::Text, "街镇代码"),
+        ("zone_name", Kind::Text, "街镇名称"),
+        ("district", Kind::Text, "所属区"),
+        ("rural", Kind::Int, "农村地区"),
+        ("gap_rank", Kind::Int, "缺口排名"),
+    ];
+    let mut l = new_layer("zones", "街镇", &head, &tally_columns(r))
+        .with_geometry_type(GeometryType::MultiPolygon);
+    let ranks = gap_ranks(r);
+    for (z, zone) in r.zones.iter().enumerate() {
+        let mut v = vec![
+            Value::Text(zone.code.clone()),
+            Value::Text(zone.name.clone()),
+            zone.district
+                .clone()
+                .map(Value::Text)
+                .unwrap_or(Value::Null),
+            Value::Int(i64::from(zone.rural)),
+            Value::Int(ranks[z] as i64),
+        ];
+        v.extend(tally_values(r, &r.zone_tallies[z]));
+        l.push_geometry(
+            v,
+            Some(geo_types::Geometry::MultiPolygon(zone.geometry.clone())),
+        );
+    }
+    l
+}
+
+/// The district (区) and city table: one row per district, then one for the whole city.
+pub fn districts_layer(r: &StudyResult) -> Layer {
+    let head = [("district", Kind::Text, "区")];
+    let mut l = new_layer("districts", "区及全市", &head, &tally_columns(r));
+    for (d, name) in r.districts.iter().enumerate() {
+        let mut v = vec![Value::Text(name.clone())];
+        v.extend(tally_values(r, &r.district_tallies[d]));
+        l.push(v, None);
+    }
+    let mut v = vec![Value::Text("全市 city".into())];
+    v.extend(tally_values(r, &r.city));
+    l.push(v, None);
+    l
+}
+
+/// The demand layer: each demand point with its travel time per category and its flags.
+pub fn demand_layer(r: &StudyResult) -> Layer {
+    let p = &r.profile;
+    let mut rest: Vec<(String, Kind, String)> = Vec::new();
+    for g in &r.demand.groups {
+        rest.push((format!("pop_{g}"), Kind::Real, format!("人口_{g}")));
+    }
+    for cat in &p.categories {
+        let (n, l) = (&cat.name, &cat.label);
+        rest.push((format!("{n}_min"), Kind::Real, format!("{l}_步行分钟")));
+        rest.push((format!("{n}_m"), Kind::Real, format!("{l}_距离米")));
+        rest.push((format!("{n}_id"), Kind::Text, format!("{l}_最近设施")));
+        rest.push((format!("{n}_ok"), Kind::Int, format!("{l}_覆盖")));
+    }
+    for c in &p.circles {
+        rest.push((c.id.clone(), Kind::Int, c.label.clone()));
+    }
+    let head = [
+        ("demand_id", Kind::Text, "需求点编号"),
+        ("zone_code", Kind::Text, "街镇代码"),
+        ("zone_name", Kind::Text, "街镇名称"),
+        ("population", Kind::Real, "人口"),
+        ("snapped", Kind::Int, "已接入路网"),
+        ("access_m", Kind::Real, "接入距离米"),
+    ];
+    let mut l = new_layer("demand", "需求点", &head, &rest).with_geometry_type(GeometryType::Point);
+    for (d, dp) in r.demand.points.iter().enumerate() {
+        let zone = r.demand_zone[d].map(|z| &r.zones[z]);
+        let mut v = vec![
+            Value::Text(dp.id.clone()),
+            zone.map(|z| Value::Text(z.code.clone()))
+                .unwrap_or(Value::Null),
+            zone.map(|z| Value::Text(z.name.clone()))
+                .unwrap_or(Value::Null),
+            Value::Real(r.population[d]),
+            Value::Int(i64::from(r.demand_snapped[d])),
+            Value::Real(r.demand_access_m[d]),
+        ];
+        v.extend(dp.groups.iter().map(|g| Value::Real(*g)));
+        for (c, t) in r.times.iter().enumerate() {
+            let reached = t.time_s[d].is_finite();
+            v.push(opt(reached.then(|| t.time_s[d] / 60.0)));
+            v.push(opt(reached.then_some(t.distance_m[d])));
+            v.push(if reached {
+                Value::Text(r.facilities[t.facility[d] as usize].id.clone())
+            } else {
+                Value::Null
+            });
+            v.push(Value::Int(i64::from(r.coverage.category[c][d])));
+        }
+        for flags in &r.coverage.circle {
+            v.push(Value::Int(i64::from(flags[d])));
+        }
+        l.push(v, Some(dp.location));
+    }
+    l
+}
+
+/// The facilities layer: category, zone, capacity and population served within the threshold.
+pub fn facilities_layer(r: &StudyResult) -> Layer {
+    let head = [
+        ("facility_id", Kind::Text, "设施编号"),
+        ("name", Kind::Text, "设施名称"),
+        ("category", Kind::Text, "类别"),
+        ("zone_code", Kind::Text, "街镇代码"),
+        ("zone_name", Kind::Text, "街镇名称"),
+        ("capacity", Kind::Real, "规模"),
+        ("snapped", Kind::Int, "已接入路网"),
+        ("access_m", Kind::Real, "接入距离米"),
+        ("served_population", Kind::Real, "服务范围内人口"),
+    ];
+    let mut l = new_layer("facilities", "设施", &head, &[]).with_geometry_type(GeometryType::Point);
+    for (f, fac) in r.facilities.iter().enumerate() {
+        let zone = r.facility_zone[f].map(|z| &r.zones[z]);
+        l.push(
+            vec![
+                Value::Text(fac.id.clone()),
+                Value::Text(fac.name.clone()),
+                Value::Text(fac.category.clone()),
+                zone.map(|z| Value::Text(z.code.clone()))
+                    .unwrap_or(Value::Null),
+                zone.map(|z| Value::Text(z.name.clone()))
+                    .unwrap_or(Value::Null),
+                opt(fac.capacity),
+                Value::Int(i64::from(r.facility_access_m[f].is_some())),
+                opt(r.facility_access_m[f]),
+                opt(r.facility_served[f]),
+            ],
+            Some(fac.locations[0]),
+        );
+    }
+    l
+}
+
+/// The gaps layer: connected areas of uncovered population per category and for the complete
+/// life circle.
+pub fn gaps_layer(r: &StudyResult) -> Layer {
+    let head = [
+        ("gap_for", Kind::Text, "缺口类型"),
+        ("label", Kind::Text, "名称"),
+        ("rank", Kind::Int, "排名"),
+        ("population", Kind::Real, "未覆盖人口"),
+        ("demand_points", Kind::Int, "需求点数"),
+        ("area_km2", Kind::Real, "面积平方公里"),
+    ];
+    let mut l = new_layer("gaps", "服务缺口", &head, &[]).with_geometry_type(GeometryType::Polygon);
+    for (id, label, areas) in &r.gaps {
+        for (i, a) in areas.iter().enumerate() {
+            l.push_geometry(
+                vec![
+                    Value::Text(id.clone()),
+                    Value::Text(label.clone()),
+                    Value::Int(i as i64 + 1),
+                    Value::Real(a.population),
+                    Value::Int(a.points as i64),
+                    Value::Real(a.area_m2 / 1e6),
+                ],
+                Some(geo_types::Geometry::Polygon(a.geometry.clone())),
+            );
+        }
+    }
+    l
+}

@@ -1,0 +1,236 @@
+//! The city summary: headline figures against the targets, as JSON and as short Markdown.
+
+use super::compute::StudyResult;
+use super::layers::gap_ranks;
+use crate::analysis::tally::{count_rule, ratio_rule, share};
+use serde_json::{json, Value};
+
+fn num(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() => json!(v),
+        _ => Value::Null,
+    }
+}
+
+/// The summary as JSON (deterministic: no times, no paths).
+pub fn summary_json(name: &str, r: &StudyResult) -> Value {
+    let p = &r.profile;
+    let c = &r.city;
+    let facilities: serde_json::Map<String, Value> = r
+        .facility_categories
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), json!(c.facilities[i])))
+        .collect();
+    let categories: Vec<Value> = p
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, cat)| {
+            json!({
+                "category": cat.name, "label": cat.label,
+                "threshold": cat.threshold.urban.label(),
+                "rural_threshold": cat.threshold.rural.label(),
+                "mode": cat.mode.to_string(),
+                "measured_for": cat.population.as_ref().filter(|g| r.demand.groups.contains(g)).cloned().unwrap_or_else(|| "all residents".into()),
+                "covered": c.category_covered[i], "base": c.category_base[i],
+                "share": num(share(c.category_covered[i], c.category_base[i])),
+            })
+        })
+        .collect();
+    let circles: Vec<Value> = p
+        .circles
+        .iter()
+        .enumerate()
+        .map(|(i, ci)| {
+            let s = share(c.circle_covered[i], c.population);
+            let zones_meeting = ci.target_share.map(|t| {
+                r.zone_tallies
+                    .iter()
+                    .filter(|z| share(z.circle_covered[i], z.population).is_some_and(|s| s >= t))
+                    .count()
+            });
+            json!({
+                "circle": ci.id, "label": ci.label,
+                "threshold": ci.threshold.urban.label(), "rural_threshold": ci.threshold.rural.label(),
+                "covered": c.circle_covered[i], "share": num(s),
+                "target": num(ci.target_share), "pass": ci.target_share.and_then(|t| s.map(|s| s >= t)),
+                "zones_meeting_target": zones_meeting,
+            })
+        })
+        .collect();
+    let count_rules: Vec<Value> = p
+        .count_rules
+        .iter()
+        .map(|rule| {
+            let failing: Vec<Value> = r
+                .zones
+                .iter()
+                .zip(&r.zone_tallies)
+                .filter(|(_, t)| count_rule(t, rule, &r.facility_categories).pass == Some(false))
+                .map(|(z, _)| json!(format!("{} {}", z.code, z.name)))
+                .collect();
+            json!({
+                "rule": rule.id, "label": rule.label, "min": rule.min,
+                "zones": r.zones.len(), "zones_passing": r.zones.len() - failing.len(),
+                "zones_failing": failing,
+            })
+        })
+        .collect();
+    let ratio_rules: Vec<Value> = r
+        .ratio_rules_with_data
+        .iter()
+        .map(|&i| {
+            let rule = &p.ratio_rules[i];
+            let o = ratio_rule(c, rule, &r.facility_categories);
+            let passing = r
+                .zone_tallies
+                .iter()
+                .filter(|t| ratio_rule(t, rule, &r.facility_categories).pass == Some(true))
+                .count();
+            json!({
+                "rule": rule.id, "label": rule.label, "city_value": num(o.value), "target": rule.target,
+                "pass": o.pass, "zones_passing": passing, "zones": r.zones.len(),
+            })
+        })
+        .collect();
+    let ranks = gap_ranks(r);
+    let mut order: Vec<usize> = (0..r.zones.len()).collect();
+    order.sort_by_key(|&z| ranks[z]);
+    let h = p.headline;
+    let worst: Vec<Value> = order
+        .iter()
+        .take(10)
+        .map(|&z| {
+            let t = &r.zone_tallies[z];
+            json!({
+                "rank": ranks[z], "code": r.zones[z].code, "name": r.zones[z].name,
+                "population": t.population, "uncovered": t.population - t.circle_covered[h],
+                "complete_share": num(share(t.circle_covered[h], t.population)),
+            })
+        })
+        .collect();
+    let unzoned: Vec<usize> = (0..r.demand_zone.len())
+        .filter(|&d| r.demand_zone[d].is_none())
+        .collect();
+    json!({
+        "study": name,
+        "profile": {"name": p.name, "title": p.title},
+        "population": c.population,
+        "demand_points": c.demand_points,
+        "zones": r.zones.len(),
+        "districts": r.districts.len(),
+        "facilities": facilities,
+        "complete_life_circle": {"circle": p.circles[h].id, "label": p.circles[h].label,
+            "share": num(share(c.circle_covered[h], c.population)), "uncovered": c.population - c.circle_covered[h]},
+        "categories": categories,
+        "circles": circles,
+        "count_rules": count_rules,
+        "ratio_rules": ratio_rules,
+        "largest_gaps": worst,
+        "unsnapped_demand_points": r.demand_snapped.iter().filter(|s| !**s).count(),
+        "demand_points_in_no_zone": unzoned.len(),
+        "population_in_no_zone": unzoned.iter().map(|&d| r.population[d]).sum::<f64>(),
+        "notes": r.notes,
+    })
+}
+
+fn pct(x: &Value) -> String {
+    x.as_f64()
+        .map(|v| format!("{:.1} %", v * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// A short Markdown summary of the JSON summary.
+pub fn summary_markdown(s: &Value) -> String {
+    let mut m = String::new();
+    let title = s["study"].as_str().unwrap_or("");
+    m += &format!("# {title}\n\n");
+    m += &format!(
+        "Standards: {} — {}\n\n",
+        s["profile"]["name"].as_str().unwrap_or(""),
+        s["profile"]["title"].as_str().unwrap_or("")
+    );
+    m += &format!(
+        "Population {:.0} in {} demand points, {} zones (街镇), {} districts.\n\n",
+        s["population"].as_f64().unwrap_or(0.0),
+        s["demand_points"],
+        s["zones"],
+        s["districts"]
+    );
+    let h = &s["complete_life_circle"];
+    m += &format!(
+        "**{}: {} of residents** (uncovered {:.0}).\n\n",
+        h["label"].as_str().unwrap_or(""),
+        pct(&h["share"]),
+        h["uncovered"].as_f64().unwrap_or(0.0)
+    );
+    m += "| circle | threshold (rural) | share | target | met |\n|---|---|---|---|---|\n";
+    for c in s["circles"].as_array().into_iter().flatten() {
+        m += &format!(
+            "| {} | {} ({}) | {} | {} | {} |\n",
+            c["label"].as_str().unwrap_or(""),
+            c["threshold"].as_str().unwrap_or(""),
+            c["rural_threshold"].as_str().unwrap_or(""),
+            pct(&c["share"]),
+            pct(&c["target"]),
+            match c["pass"].as_bool() {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "–",
+            }
+        );
+    }
+    m += "\n| category | threshold (rural) | measured for | share |\n|---|---|---|---|\n";
+    for c in s["categories"].as_array().into_iter().flatten() {
+        m += &format!(
+            "| {} | {} ({}) | {} | {} |\n",
+            c["label"].as_str().unwrap_or(""),
+            c["threshold"].as_str().unwrap_or(""),
+            c["rural_threshold"].as_str().unwrap_or(""),
+            c["measured_for"].as_str().unwrap_or(""),
+            pct(&c["share"])
+        );
+    }
+    m += "\n";
+    for r in s["count_rules"].as_array().into_iter().flatten() {
+        m += &format!(
+            "- {}: {} of {} zones pass\n",
+            r["label"].as_str().unwrap_or(""),
+            r["zones_passing"],
+            r["zones"]
+        );
+    }
+    for r in s["ratio_rules"].as_array().into_iter().flatten() {
+        m += &format!(
+            "- {}: city {} (target {}), {} of {} zones pass\n",
+            r["label"].as_str().unwrap_or(""),
+            r["city_value"]
+                .as_f64()
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or_else(|| "–".into()),
+            r["target"],
+            r["zones_passing"],
+            r["zones"]
+        );
+    }
+    m += "\nLargest gaps (population outside the complete life circle):\n\n| rank | zone | uncovered | share |\n|---|---|---|---|\n";
+    for z in s["largest_gaps"].as_array().into_iter().flatten() {
+        m += &format!(
+            "| {} | {} {} | {:.0} | {} |\n",
+            z["rank"],
+            z["code"].as_str().unwrap_or(""),
+            z["name"].as_str().unwrap_or(""),
+            z["uncovered"].as_f64().unwrap_or(0.0),
+            pct(&z["complete_share"])
+        );
+    }
+    let notes = s["notes"].as_array().cloned().unwrap_or_default();
+    if !notes.is_empty() {
+        m += "\nNotes:\n\n";
+        for n in notes {
+            m += &format!("- {}\n", n.as_str().unwrap_or(""));
+        }
+    }
+    m
+}

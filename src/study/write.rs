@@ -1,0 +1,112 @@
+//! Writing a study's results into its output folder, every file atomically.
+
+use super::compute::StudyResult;
+use super::config::Study;
+use super::layers::{demand_layer, districts_layer, facilities_layer, gaps_layer, zones_layer};
+use super::summary::{summary_json, summary_markdown};
+use crate::error::{Error, ErrorKind, Result};
+use crate::output::{
+    write_atomic, write_csv_with, write_geojson, write_gpkg_layers, write_xlsx, CsvEncoding,
+    CsvOptions, HeaderLanguage, Layer, OutputCrs,
+};
+use std::path::PathBuf;
+
+/// Excel's row limit, header included.
+const XLSX_MAX_ROWS: usize = 1_048_576;
+
+/// Writes every requested format; returns the files written.
+pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
+    let dir = study.resolve(&study.output.folder);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let crs: OutputCrs = study
+        .output
+        .crs
+        .parse()
+        .map_err(|e: Error| e.field("output.crs"))?;
+    let headers = if study.output.headers == "en" {
+        HeaderLanguage::English
+    } else {
+        HeaderLanguage::Chinese
+    };
+    let encoding: CsvEncoding = study
+        .output
+        .csv_encoding
+        .parse()
+        .map_err(|e: Error| e.field("output.csv_encoding"))?;
+    let zones = zones_layer(r);
+    let districts = districts_layer(r);
+    let demand = demand_layer(r);
+    let facilities = facilities_layer(r);
+    let gaps = gaps_layer(r);
+    let maps: [&Layer; 4] = [&zones, &demand, &gaps, &facilities];
+    let all: [&Layer; 5] = [&zones, &districts, &demand, &gaps, &facilities];
+    let mut files = Vec::new();
+    for f in &study.output.formats {
+        match f.as_str() {
+            "gpkg" => {
+                let p = dir.join("lifecircle.gpkg");
+                write_gpkg_layers(&p, &all, crs)?;
+                files.push(p);
+            }
+            "geojson" => {
+                for l in maps {
+                    let p = dir.join(format!("{}.geojson", l.name));
+                    write_geojson(&p, l)?;
+                    files.push(p);
+                }
+            }
+            "csv" => {
+                for l in all {
+                    let p = dir.join(format!("{}.csv", l.name));
+                    let opts = CsvOptions {
+                        encoding,
+                        headers,
+                        with_coordinates: matches!(l.name.as_str(), "demand" | "facilities"),
+                        crs,
+                    };
+                    write_csv_with(&p, l, &opts)?;
+                    files.push(p);
+                }
+            }
+            "xlsx" => {
+                let p = dir.join("lifecircle.xlsx");
+                let sheets: Vec<&Layer> = all
+                    .iter()
+                    .copied()
+                    .filter(|l| l.rows.len() < XLSX_MAX_ROWS)
+                    .collect();
+                write_xlsx(&p, &sheets, headers)?;
+                files.push(p);
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("unknown format {other:?}"),
+                )
+                .field("output.formats"))
+            }
+        }
+    }
+    let name = if study.name.is_empty() {
+        study.path.display().to_string()
+    } else {
+        study.name.clone()
+    };
+    let json = summary_json(&name, r);
+    let p = dir.join("summary.json");
+    write_text(
+        &p,
+        &serde_json::to_string_pretty(&json).expect("serialisable"),
+    )?;
+    files.push(p);
+    let p = dir.join("summary.md");
+    write_text(&p, &summary_markdown(&json))?;
+    files.push(p);
+    Ok(files)
+}
+
+fn write_text(path: &std::path::Path, text: &str) -> Result<()> {
+    write_atomic(path, |tmp| {
+        std::fs::write(tmp, text).map_err(|e| Error::io(tmp, e))
+    })
+}
