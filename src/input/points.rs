@@ -103,7 +103,11 @@ pub fn read_facilities(path: &Path, src: &PointSource, map: &CategoryMap) -> Res
                     name: name.map(|c| row[c].clone()).unwrap_or_default(),
                     category,
                     locations: vec![pts[i]],
-                    capacity: cap.map(|c| t.number(i, c, &row[c])).transpose()?,
+                    // An empty capacity cell means "unknown".
+                    capacity: cap
+                        .filter(|&c| !row[c].is_empty())
+                        .map(|c| t.number(i, c, &row[c]))
+                        .transpose()?,
                     origin: format!("{} {}", path.display(), Table::row_label(i)),
                 });
             }
