@@ -231,7 +231,8 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         crate::input::population::read_demand_source(&demand_src)
     })?;
     for n in demand_report.notes() {
-        warn(&mut notes, n);
+        obs.note(&n);
+        notes.push(n);
     }
     if demand.points.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "no demand points").field("demand"));

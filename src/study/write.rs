@@ -9,6 +9,7 @@ use crate::output::{
     write_atomic, write_csv_with, write_geojson, write_gpkg_layers, write_xlsx, CsvEncoding,
     CsvOptions, HeaderLanguage, Layer, OutputCrs,
 };
+use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// Excel's row limit, header included.
@@ -40,9 +41,10 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
     let gaps = gaps_layer(r);
     let maps: [&Layer; 4] = [&zones, &demand, &gaps, &facilities];
     let all: [&Layer; 5] = [&zones, &districts, &demand, &gaps, &facilities];
-    let mut files = Vec::new();
-    for f in &study.output.formats {
-        match f.as_str() {
+    // Each format is written on its own thread; the files are listed in a fixed order.
+    let write_format = |f: &str| -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        match f {
             "gpkg" => {
                 let p = dir.join("lifecircle.gpkg");
                 write_gpkg_layers(&p, &all, crs)?;
@@ -86,6 +88,17 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
                 .field("output.formats"))
             }
         }
+        Ok(files)
+    };
+    let written: Vec<Result<Vec<PathBuf>>> = study
+        .output
+        .formats
+        .par_iter()
+        .map(|f| write_format(f))
+        .collect();
+    let mut files = Vec::new();
+    for w in written {
+        files.extend(w?);
     }
     let name = if study.name.is_empty() {
         study.path.display().to_string()

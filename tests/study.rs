@@ -1,0 +1,367 @@
+//! The main job on a hand-built town: two zones (an urban 街道 and a rural 镇), one street, a few
+//! facilities and demand points with known populations. Every figure of the zones table is
+//! worked out by hand below. The inputs are in the formats Chinese GIS staff have: facilities
+//! as a GBK CSV in GCJ-02 with Chinese headers, zones as a Shapefile with a GBK `.cpg`.
+//!
+//! ```text
+//!  lat 23.12 ┌──────── 猎德街道 (urban) ────────┬──────── 新塘镇 (rural) ─────────┐
+//!            │  D6 (unsnapped, 1.6 km north)    │                                │
+//!  lat 23.10 ●══E1 C1 L1 S1═K1══D1════D2═══════╪═══D3═════════════════D4══C2═══● D5 (no zone)
+//!  lat 23.09 └──────────────────────────────────┴────────────────────────────────┘
+//!          113.300   113.305  .306 .3052   .311  113.320  113.325         .334 .335 113.340
+//! ```
+//!
+//! One degree of longitude at 23.1°N is 102.39 km, so along the street: D2 is 614 m from the
+//! facilities at 113.305 (plus an 11 m access leg), D3 is 2,048 m from them and 1,024 m from C2,
+//! D4 is 2,970 m from them. Thresholds (guangzhou profile, walking 1 m/s, elderly 0.8 m/s):
+//! 15 min = 900 m (elderly 720 m), 10 min = 600 m, rural 30 min = 1,800 m (elderly 1,440 m),
+//! rural culture/library 5,000 m.
+
+mod common;
+
+use common::*;
+use gdal::spatial_ref::SpatialRef;
+use gdal::vector::{
+    Feature, FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType,
+};
+use gdal::DriverManager;
+use lifecircle::crs::china::wgs84_to_gcj02;
+use std::collections::HashMap;
+use std::path::Path;
+
+const LAT: f64 = 23.1;
+const DLAT: f64 = 23.1001; // demand 11 m north of the street
+
+fn write_zones_shapefile(dir: &Path) {
+    let shp = dir.join("jiedao.shp");
+    let drv = DriverManager::get_driver_by_name("ESRI Shapefile").unwrap();
+    let mut ds = drv.create_vector_only(&shp).unwrap();
+    let mut srs = SpatialRef::from_epsg(4326).unwrap();
+    srs.set_axis_mapping_strategy(gdal::spatial_ref::AxisMappingStrategy::TraditionalGisOrder);
+    let lyr = ds
+        .create_layer(LayerOptions {
+            name: "jiedao",
+            srs: Some(&srs),
+            ty: OGRwkbGeometryType::wkbPolygon,
+            options: Some(&["ENCODING=CP936"]),
+        })
+        .unwrap();
+    for n in ["名称", "代码", "区"] {
+        FieldDefn::new(n, OGRFieldType::OFTString)
+            .unwrap()
+            .add_to_layer(&lyr)
+            .unwrap();
+    }
+    for (name, code, district, x0, x1) in [
+        ("猎德街道", "440106001", "天河区", 113.300, 113.320),
+        ("新塘镇", "440118100", "增城区", 113.320, 113.340),
+    ] {
+        let wkt = format!("POLYGON(({x0} 23.09,{x1} 23.09,{x1} 23.12,{x0} 23.12,{x0} 23.09))");
+        let mut f = Feature::new(lyr.defn()).unwrap();
+        f.set_field_string(0, name).unwrap();
+        f.set_field_string(1, code).unwrap();
+        f.set_field_string(2, district).unwrap();
+        f.set_geometry(Geometry::from_wkt(&wkt).unwrap()).unwrap();
+        f.create(&lyr).unwrap();
+    }
+}
+
+fn town(dir: &Path, extra_study: &str) -> std::path::PathBuf {
+    std::fs::write(
+        dir.join("street.geojson"),
+        lines_geojson(&[(&[[113.300, LAT], [113.340, LAT]], r#""name":"黄埔大道""#)]),
+    )
+    .unwrap();
+    write_zones_shapefile(dir);
+    // Facilities: GBK, Chinese headers, GCJ-02 (as exported from Amap).
+    let mut text = String::from("编号,名称,类别,经度,纬度,容量\n");
+    for (id, name, cat, lon, cap) in [
+        ("E1", "猎德街颐康中心", "elderly_care", 113.305, ""),
+        ("C1", "猎德社区卫生服务中心", "clinic", 113.305, ""),
+        ("L1", "猎德图书馆", "library", 113.305, ""),
+        ("S1", "猎德体育公园", "sports", 113.305, "5000"),
+        ("K1", "猎德托育中心", "childcare", 113.306, "30"),
+        ("C2", "新塘镇卫生院", "clinic", 113.335, ""),
+    ] {
+        let (g0, g1) = wgs84_to_gcj02(lon, LAT);
+        text += &format!("{id},{name},{cat},{g0:?},{g1:?},{cap}\n");
+    }
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    std::fs::write(dir.join("facilities.csv"), &gbk).unwrap();
+    std::fs::write(
+        dir.join("demand.csv"),
+        format!(
+            "id,lon,lat,population\nD1,113.3052,{DLAT},1000\nD2,113.311,{DLAT},500\nD3,113.325,{DLAT},200\n\
+             D4,113.334,{DLAT},300\nD5,113.3405,{DLAT},50\nD6,113.310,23.115,100\n"
+        ),
+    )
+    .unwrap();
+    let study = dir.join("study.toml");
+    std::fs::write(
+        &study,
+        format!(
+            r#"name = "手算小镇"
+profile = "guangzhou"
+[output]
+folder = "out"
+formats = ["gpkg", "csv"]
+headers = "en"
+[network]
+file = "street.geojson"
+[facilities]
+[[facilities.files]]
+path = "facilities.csv"
+crs = "gcj02"
+[demand]
+points = "demand.csv"
+population_field = "population"
+[zones]
+file = "jiedao.shp"
+{extra_study}
+"#
+        ),
+    )
+    .unwrap();
+    study
+}
+
+fn zones_table(dir: &Path) -> Vec<HashMap<String, String>> {
+    let (h, rows) = read_csv(&dir.join("out/zones.csv"));
+    rows.into_iter()
+        .map(|r| h.iter().cloned().zip(r).collect())
+        .collect()
+}
+
+fn num(m: &HashMap<String, String>, k: &str) -> f64 {
+    m.get(k)
+        .unwrap_or_else(|| panic!("column {k}"))
+        .parse()
+        .unwrap_or_else(|_| panic!("{k} = {:?}", m[k]))
+}
+
+#[test]
+fn every_zone_figure_matches_the_hand_worked_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = town(dir.path(), "");
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let z = zones_table(dir.path());
+    assert_eq!(z.len(), 2);
+    let west = z
+        .iter()
+        .find(|r| r["zone_name"] == "猎德街道")
+        .expect("west zone");
+    let east = z
+        .iter()
+        .find(|r| r["zone_name"] == "新塘镇")
+        .expect("east zone");
+    assert_eq!(west["zone_code"], "440106001");
+    assert_eq!(west["district"], "天河区");
+    assert_eq!((west["rural"].as_str(), east["rural"].as_str()), ("0", "1"));
+
+    // West (urban): D1 1000 (next to everything), D2 500 (625 m from E1/C1/L1/S1, 523 m from K1),
+    // D6 100 (unsnapped).
+    let w = |k: &str| num(west, k);
+    assert_eq!(w("population"), 1600.0);
+    assert_eq!(w("demand_points"), 3.0);
+    for (cat, covered, facilities) in [
+        ("elderly_care", 1500.0, 1.0), // D2: 625 m at 0.8 m/s = 782 s ≤ 900 s
+        ("clinic", 1500.0, 1.0),
+        ("childcare", 1500.0, 1.0),
+        ("culture", 0.0, 0.0),    // no culture facility at all
+        ("library", 1000.0, 1.0), // 10 min: D2's 625 m > 600 m
+        ("sports", 1000.0, 1.0),
+    ] {
+        assert_eq!(w(&format!("{cat}_covered")), covered, "{cat}");
+        assert_eq!(w(&format!("{cat}_share")), covered / 1600.0, "{cat}");
+        assert_eq!(w(&format!("{cat}_facilities")), facilities, "{cat}");
+    }
+    // 15-min circle: D1 and D2 (library and sports are within 15 min for D2).
+    assert_eq!(w("community_15min_covered"), 1500.0);
+    assert_eq!(w("community_15min_share"), 1500.0 / 1600.0);
+    assert_eq!(w("community_15min_target"), 1.0);
+    assert_eq!(w("community_15min_pass"), 0.0);
+    assert_eq!(w("fitness_10min_covered"), 1000.0);
+    assert_eq!(w("culture_10min_covered"), 1000.0);
+    assert_eq!(w("childcare_15min_covered"), 1500.0);
+    assert_eq!(w("complete_share"), 1500.0 / 1600.0);
+    assert_eq!(w("uncovered"), 100.0);
+    assert_eq!(w("elderly_centre_per_zone_value"), 1.0);
+    assert_eq!(w("elderly_centre_per_zone_pass"), 1.0);
+    assert_eq!(w("childcare_places_per_1000_value"), 30.0 / 1600.0 * 1000.0);
+    assert_eq!(w("childcare_places_per_1000_pass"), 1.0);
+    assert_eq!(w("sports_area_per_resident_value"), 5000.0 / 1600.0);
+    assert_eq!(w("sports_area_per_resident_pass"), 1.0);
+    assert_eq!(w("residents_per_library_value"), 1600.0);
+    assert_eq!(w("residents_per_library_pass"), 1.0);
+    assert_eq!(w("gap_rank"), 2.0);
+    // No hospital has a bed count: the rule is not evaluated.
+    assert!(!west.contains_key("hospital_beds_per_1000_value"));
+
+    // East (rural 镇): D3 200 and D4 300; rural thresholds 30 min and 5 km for culture/library.
+    let e = |k: &str| num(east, k);
+    assert_eq!(e("population"), 500.0);
+    for (cat, covered) in [
+        ("elderly_care", 0.0), // 2,060 m > 1,440 m
+        ("clinic", 500.0),     // C2: 1,035 m and 113 m
+        ("childcare", 0.0),    // 1,957 m > 1,800 m
+        ("culture", 0.0),
+        ("library", 500.0), // 2,060 m and 2,982 m ≤ 5,000 m
+        ("sports", 0.0),    // 10 min even in rural zones
+    ] {
+        assert_eq!(e(&format!("{cat}_covered")), covered, "{cat}");
+    }
+    assert_eq!(e("community_15min_covered"), 0.0);
+    assert_eq!(e("culture_10min_covered"), 500.0);
+    assert_eq!(e("childcare_15min_covered"), 0.0);
+    assert_eq!(e("complete_share"), 0.0);
+    assert_eq!(e("uncovered"), 500.0);
+    assert_eq!(e("elderly_centre_per_zone_value"), 0.0);
+    assert_eq!(e("elderly_centre_per_zone_pass"), 0.0);
+    assert_eq!(e("childcare_places_per_1000_value"), 0.0);
+    assert_eq!(e("childcare_places_per_1000_pass"), 0.0);
+    assert_eq!(e("sports_area_per_resident_pass"), 0.0);
+    assert!(
+        east["residents_per_library_value"].is_empty(),
+        "no library: no finite value"
+    );
+    assert_eq!(e("residents_per_library_pass"), 0.0);
+    assert_eq!(e("gap_rank"), 1.0);
+
+    // Districts: one zone each, then the city with D5 (in no zone) too.
+    let (h, rows) = read_csv(&dir.path().join("out/districts.csv"));
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][col("district")], "增城区");
+    assert_eq!(rows[0][col("population")], "500");
+    assert_eq!(rows[1][col("population")], "1600");
+    assert_eq!(rows[2][col("population")], "2150");
+
+    // Summary: nothing lost — the point in no zone and the unsnapped point are reported.
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["population"], 2150.0);
+    assert_eq!(summary["demand_points_in_no_zone"], 1);
+    assert_eq!(summary["population_in_no_zone"], 50.0);
+    assert_eq!(summary["unsnapped_demand_points"], 1);
+
+    // The GeoPackage read back with GDAL has the same Chinese names.
+    let ds = gdal::Dataset::open(dir.path().join("out/lifecircle.gpkg")).unwrap();
+    let mut zl = ds.layer_by_name("zones").unwrap();
+    let names: Vec<String> = zl
+        .features()
+        .map(|f| {
+            f.field_as_string(f.field_index("zone_name").unwrap())
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["猎德街道", "新塘镇"]);
+    let mut fl = ds.layer_by_name("facilities").unwrap();
+    let fnames: Vec<String> = fl
+        .features()
+        .map(|f| {
+            f.field_as_string(f.field_index("name").unwrap())
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    assert!(fnames.contains(&"猎德街颐康中心".to_string()), "{fnames:?}");
+}
+
+#[test]
+fn reruns_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = town(dir.path(), "");
+    let mut outputs = Vec::new();
+    for _ in 0..2 {
+        let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        outputs.push(files);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    assert_eq!(outputs[0].len(), outputs[1].len());
+    for (a, b) in outputs[0].iter().zip(&outputs[1]) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1 == b.1, "{} differs between runs", a.0);
+    }
+}
+
+fn fails_with(extra: &str, replace: Option<(&str, &str)>, expect: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let study = town(dir.path(), extra);
+    if let Some((a, b)) = replace {
+        let t = std::fs::read_to_string(&study).unwrap().replace(a, b);
+        std::fs::write(&study, t).unwrap();
+    }
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(!o.status.success(), "expected failure");
+    let msg = stderr(&o);
+    for e in expect {
+        assert!(msg.contains(e), "{msg:?} lacks {e:?}");
+    }
+    assert!(!dir.path().join("out").exists(), "no output on a bad study");
+}
+
+#[test]
+fn bad_study_files_name_the_key() {
+    fails_with(
+        "",
+        Some(("[network]", "[network]\nspeeed = 2")),
+        &["study.toml", "line", "unknown field `speeed`"],
+    );
+    fails_with(
+        "",
+        Some(("file = \"street.geojson\"", "file = \"nope.geojson\"")),
+        &["network.file", "not found"],
+    );
+    fails_with("name_field = \"街名\"", None, &["jiedao.shp", "街名"]);
+    fails_with(
+        "",
+        Some((
+            "population_field = \"population\"",
+            "population_field = \"pop2020\"",
+        )),
+        &["demand.csv", "pop2020"],
+    );
+    fails_with(
+        "",
+        Some(("profile = \"guangzhou\"", "profile = \"mine.toml\"")),
+        &["profile", "mine.toml"],
+    );
+}
+
+#[test]
+fn threshold_not_positive_is_an_error_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = town(dir.path(), "");
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "base = \"guangzhou\"\n[categories.sports]\nminutes = 0\n",
+    )
+    .unwrap();
+    let t = std::fs::read_to_string(&study)
+        .unwrap()
+        .replace("profile = \"guangzhou\"", "profile = \"mine.toml\"");
+    std::fs::write(&study, t).unwrap();
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(!o.status.success());
+    let msg = stderr(&o);
+    assert!(
+        msg.contains("categories.sports.minutes") && msg.contains("positive"),
+        "{msg}"
+    );
+}
