@@ -280,3 +280,42 @@ fn shapefile_centre_lines_with_gbk_prj_oneway_and_speed() {
     // East end → library at the west end: against the one-way street, no other road: unreachable.
     assert_eq!(get("AtE", "library")[5], "not_reached");
 }
+
+/// A GBK Shapefile whose `.cpg` is lost (common after copying files around): field names and
+/// values are detected as GBK.
+#[test]
+fn gbk_shapefile_without_cpg_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = p(dir.path(), "jiedao.shp");
+    {
+        let drv = DriverManager::get_driver_by_name("ESRI Shapefile").unwrap();
+        let mut ds = drv.create_vector_only(&shp).unwrap();
+        let sr = srs(4326);
+        let lyr = ds
+            .create_layer(LayerOptions {
+                name: "jiedao",
+                srs: Some(&sr),
+                ty: OGRwkbGeometryType::wkbPolygon,
+                options: Some(&["ENCODING=CP936"]),
+            })
+            .unwrap();
+        FieldDefn::new("街道名称", OGRFieldType::OFTString)
+            .unwrap()
+            .add_to_layer(&lyr)
+            .unwrap();
+        let mut f = Feature::new(lyr.defn()).unwrap();
+        f.set_field_string(0, "沙河街道").unwrap();
+        f.set_geometry(
+            Geometry::from_wkt("POLYGON((113.3 23.1,113.31 23.1,113.31 23.11,113.3 23.1))")
+                .unwrap(),
+        )
+        .unwrap();
+        f.create(&lyr).unwrap();
+    }
+    std::fs::remove_file(dir.path().join("jiedao.cpg")).unwrap();
+    let layer = lifecircle::input::read_layer(&shp, None, None, Default::default()).unwrap();
+    assert_eq!(layer.fields, ["街道名称"]);
+    assert_eq!(layer.features[0].values[0].as_deref(), Some("沙河街道"));
+    let zones = lifecircle::zones::read_zone_layer(&shp, &Default::default()).unwrap();
+    assert_eq!(zones[0].name, "沙河街道");
+}

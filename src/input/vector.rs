@@ -131,12 +131,12 @@ pub fn read_layer(
             .unwrap_or(Crs::Wgs84),
     };
     let transformer = crs.transformer_to(Crs::Wgs84)?;
-    let fields: Vec<String> = lyr.defn().fields().map(|f| f.name()).collect();
     let text_encoding = if raw_text {
         encoding
     } else {
         TextEncoding::Auto
     };
+    let fields = field_names(lyr.defn(), text_encoding).map_err(|e| e.file(path))?;
     let mut features = Vec::new();
     let mut buf: Vec<[f64; 2]> = Vec::new();
     for (index, f) in lyr.features().enumerate() {
@@ -260,5 +260,25 @@ fn transform_geometry(
                 .try_for_each(|g| transform_geometry(g, t, buf))
         }
         _ => Err(Error::new(ErrorKind::Format, "unsupported geometry type")),
+    }
+}
+
+/// Field names, decoded like the values (a GBK Shapefile without `.cpg` has GBK names too).
+fn field_names(defn: &gdal::vector::Defn, encoding: TextEncoding) -> Result<Vec<String>> {
+    // SAFETY: `defn` is a live feature definition; indices are below its field count.
+    unsafe {
+        let h = defn.c_defn();
+        let n = gdal_sys::OGR_FD_GetFieldCount(h);
+        (0..n)
+            .map(|i| {
+                let fd = gdal_sys::OGR_FD_GetFieldDefn(h, i);
+                let p = gdal_sys::OGR_Fld_GetNameRef(fd);
+                if p.is_null() {
+                    return Ok(String::new());
+                }
+                let bytes = std::ffi::CStr::from_ptr(p).to_bytes();
+                decode(bytes, encoding).map(|(t, _)| t.trim().to_string())
+            })
+            .collect()
     }
 }
