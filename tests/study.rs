@@ -32,6 +32,38 @@ use std::path::Path;
 const LAT: f64 = 23.1;
 const DLAT: f64 = 23.1001; // demand 11 m north of the street
 
+/// Writes a polygon Shapefile `name.shp` (GBK) with fields 名称 and 代码 and rectangles spanning
+/// lat 23.09–23.12 between the given longitudes.
+fn write_rectangles(dir: &Path, name: &str, rects: &[(&str, &str, f64, f64)]) {
+    let shp = dir.join(format!("{name}.shp"));
+    let drv = DriverManager::get_driver_by_name("ESRI Shapefile").unwrap();
+    let mut ds = drv.create_vector_only(&shp).unwrap();
+    let mut srs = SpatialRef::from_epsg(4326).unwrap();
+    srs.set_axis_mapping_strategy(gdal::spatial_ref::AxisMappingStrategy::TraditionalGisOrder);
+    let lyr = ds
+        .create_layer(LayerOptions {
+            name,
+            srs: Some(&srs),
+            ty: OGRwkbGeometryType::wkbPolygon,
+            options: Some(&["ENCODING=CP936"]),
+        })
+        .unwrap();
+    for n in ["名称", "代码"] {
+        FieldDefn::new(n, OGRFieldType::OFTString)
+            .unwrap()
+            .add_to_layer(&lyr)
+            .unwrap();
+    }
+    for (nm, code, x0, x1) in rects {
+        let wkt = format!("POLYGON(({x0} 23.09,{x1} 23.09,{x1} 23.12,{x0} 23.12,{x0} 23.09))");
+        let mut f = Feature::new(lyr.defn()).unwrap();
+        f.set_field_string(0, nm).unwrap();
+        f.set_field_string(1, code).unwrap();
+        f.set_geometry(Geometry::from_wkt(&wkt).unwrap()).unwrap();
+        f.create(&lyr).unwrap();
+    }
+}
+
 fn write_zones_shapefile(dir: &Path) {
     let shp = dir.join("jiedao.shp");
     let drv = DriverManager::get_driver_by_name("ESRI Shapefile").unwrap();
@@ -82,6 +114,7 @@ fn town(dir: &Path, extra_study: &str) -> std::path::PathBuf {
         ("S1", "猎德体育公园", "sports", 113.305, "5000"),
         ("K1", "猎德托育中心", "childcare", 113.306, "30"),
         ("C2", "新塘镇卫生院", "clinic", 113.335, ""),
+        ("ES1", "猎德村颐康服务站", "elderly_station", 113.302, ""),
     ] {
         let (g0, g1) = wgs84_to_gcj02(lon, LAT);
         text += &format!("{id},{name},{cat},{g0:?},{g1:?},{cap}\n");
@@ -363,5 +396,76 @@ fn threshold_not_positive_is_an_error_naming_the_key() {
     assert!(
         msg.contains("categories.sports.minutes") && msg.contains("positive"),
         "{msg}"
+    );
+}
+
+/// Per-village count rule (颐康服务站 per 村居) and districts from a second layer.
+#[test]
+fn villages_and_district_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    write_rectangles(
+        dir.path(),
+        "cunju",
+        &[
+            ("猎德村", "440106001001", 113.300, 113.310),
+            ("冼村", "440106001002", 113.310, 113.320),
+            ("新塘村", "440118100001", 113.320, 113.340),
+        ],
+    );
+    write_rectangles(
+        dir.path(),
+        "qu",
+        &[
+            ("天河区", "440106", 113.290, 113.320),
+            ("黄埔区", "440112", 113.320, 113.350),
+        ],
+    );
+    let study = town(
+        dir.path(),
+        "villages = \"cunju.shp\"\ndistricts = \"qu.shp\"\n",
+    );
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let z = zones_table(dir.path());
+    let west = z.iter().find(|r| r["zone_name"] == "猎德街道").unwrap();
+    let east = z.iter().find(|r| r["zone_name"] == "新塘镇").unwrap();
+    // The district layer decides the district (the zone layer said 增城区 for the east).
+    assert_eq!(west["district"], "天河区");
+    assert_eq!(east["district"], "黄埔区");
+    // West: two villages, only 猎德村 has a station (ES1 at 113.302).
+    assert_eq!(num(west, "elderly_station_per_village_villages"), 2.0);
+    assert_eq!(num(west, "elderly_station_per_village_passing"), 1.0);
+    assert_eq!(num(west, "elderly_station_per_village_pass"), 0.0);
+    assert_eq!(num(east, "elderly_station_per_village_villages"), 1.0);
+    assert_eq!(num(east, "elderly_station_per_village_passing"), 0.0);
+    let (h, rows) = read_csv(&dir.path().join("out/villages.csv"));
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let by_name: HashMap<&str, &Vec<String>> = rows
+        .iter()
+        .map(|r| (r[col("village_name")].as_str(), r))
+        .collect();
+    assert_eq!(
+        by_name["猎德村"][col("elderly_station_per_village_value")],
+        "1"
+    );
+    assert_eq!(by_name["猎德村"][col("zone_name")], "猎德街道");
+    assert_eq!(
+        by_name["冼村"][col("elderly_station_per_village_pass")],
+        "0"
+    );
+    assert_eq!(by_name["新塘村"][col("zone_name")], "新塘镇");
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let rule = summary["count_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["per"] == "village")
+        .unwrap();
+    assert_eq!(
+        (rule["villages"].as_u64(), rule["villages_passing"].as_u64()),
+        (Some(3), Some(1))
     );
 }

@@ -3,5 +3,5 @@
 pub mod profile;
 pub mod threshold;
 
-pub use profile::{CategoryRule, Circle, CountRule, Profile, RatioKind, RatioRule};
+pub use profile::{CategoryRule, Circle, CountRule, CountUnit, Profile, RatioKind, RatioRule};
 pub use threshold::{Limit, Threshold};

@@ -55,8 +55,19 @@ pub struct CountRule {
     pub label: String,
     /// Category counted.
     pub category: String,
-    /// Minimum count per zone.
+    /// Minimum count per unit.
     pub min: u32,
+    /// The unit counted in: a zone (街道/镇) or a village/neighbourhood (村居).
+    pub per: CountUnit,
+}
+
+/// The unit a count rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountUnit {
+    /// Every zone (街道/镇).
+    Zone,
+    /// Every village or neighbourhood committee (村居), when the study has a village layer.
+    Village,
 }
 
 /// How a ratio rule computes its value.
@@ -156,6 +167,8 @@ struct RawCount {
     id: String,
     #[serde(default)]
     label: String,
+    #[serde(default)]
+    per: Option<String>,
     category: String,
     min: u32,
 }
@@ -303,10 +316,20 @@ impl Profile {
                 )
                 .field("headline_circle")
             })?;
-        let count_rules = raw
-            .count_rules
-            .into_iter()
-            .map(|r| CountRule {
+        let mut count_rules = Vec::new();
+        for (i, r) in raw.count_rules.into_iter().enumerate() {
+            let per = match r.per.as_deref() {
+                None | Some("zone") => CountUnit::Zone,
+                Some("village") => CountUnit::Village,
+                Some(other) => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidValue,
+                        format!("unknown unit {other:?}; use zone or village"),
+                    )
+                    .field(format!("count_rules[{i}] ({}).per", r.id)))
+                }
+            };
+            count_rules.push(CountRule {
                 label: if r.label.is_empty() {
                     r.id.clone()
                 } else {
@@ -315,8 +338,9 @@ impl Profile {
                 id: r.id,
                 category: r.category,
                 min: r.min,
-            })
-            .collect();
+                per,
+            });
+        }
         let mut ratio_rules = Vec::new();
         for (i, r) in raw.ratio_rules.into_iter().enumerate() {
             let key = format!("ratio_rules[{i}] ({})", r.id);

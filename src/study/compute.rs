@@ -74,6 +74,12 @@ pub struct StudyResult {
     pub notes: Vec<String>,
     /// Ratio rules that have capacity data (indices into `profile.ratio_rules`).
     pub ratio_rules_with_data: Vec<usize>,
+    /// Villages / neighbourhood committees (村居), when the study gives them.
+    pub villages: Vec<Zone>,
+    /// Per village: its zone (the zone containing a point on its surface).
+    pub village_zone: Vec<Option<usize>>,
+    /// Per village, per facility category: number of facilities inside.
+    pub village_facilities: Vec<Vec<usize>>,
 }
 
 fn enc(s: &Option<String>, key: &str) -> Result<TextEncoding> {
@@ -274,6 +280,42 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     })?;
     if zones.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "no zones").field("zones"));
+    }
+    let mut zones = zones;
+    let surface = |z: &Zone| -> Option<[f64; 2]> {
+        use geo::InteriorPoint;
+        z.geometry.interior_point().map(|p| [p.x(), p.y()])
+    };
+    let side_layer =
+        |file: &str, name_field: &Option<String>, code_field: Option<String>, key: &str| {
+            let z = &study.zones;
+            let opts = ZoneLayerOptions {
+                layer: None,
+                crs: crs(&z.crs, "zones.crs")?,
+                encoding: enc(&z.encoding, "zones.encoding")?,
+                name_field: name_field.clone(),
+                code_field,
+                district_field: None,
+                rural_field: None,
+            };
+            read_zone_layer(&study.resolve(file), &opts).map_err(|e| e.field(key))
+        };
+    if let Some(f) = &study.zones.districts {
+        let ds = step(obs, "read districts", || {
+            side_layer(f, &study.zones.district_name_field, None, "zones.districts")
+        })?;
+        let di = ZoneIndex::new(&ds);
+        for z in zones.iter_mut() {
+            z.district = surface(z)
+                .and_then(|p| di.locate(p))
+                .map(|d| ds[d].name.clone());
+            if z.district.is_none() {
+                warn(
+                    &mut notes,
+                    format!("zone {} {} lies in no district", z.code, z.name),
+                );
+            }
+        }
     }
     let index = ZoneIndex::new(&zones);
     let demand_locs: Vec<[f64; 2]> = demand.points.iter().map(|d| d.location).collect();
@@ -488,6 +530,45 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     .pop()
     .expect("one group");
 
+    // Villages (村居) for per-village count rules.
+    let (villages, village_zone, village_facilities) = match &study.zones.villages {
+        Some(f) => {
+            let vs = step(obs, "read villages", || {
+                side_layer(
+                    f,
+                    &study.zones.village_name_field,
+                    study.zones.village_code_field.clone(),
+                    "zones.villages",
+                )
+            })?;
+            let vi = ZoneIndex::new(&vs);
+            let vz: Vec<Option<usize>> = vs
+                .iter()
+                .map(|v| surface(v).and_then(|p| index.locate(p)))
+                .collect();
+            let mut counts = vec![vec![0usize; facility_categories.len()]; vs.len()];
+            for (fi, f) in facilities.iter().enumerate() {
+                if let Some(v) = vi.locate(f.locations[0]) {
+                    counts[v][facility_category[fi]] += 1;
+                }
+            }
+            (vs, vz, counts)
+        }
+        None => {
+            for r in profile
+                .count_rules
+                .iter()
+                .filter(|r| r.per == crate::standards::CountUnit::Village)
+            {
+                notes.push(format!(
+                    "count rule {} ({}) not evaluated: the study has no village layer (zones.villages)",
+                    r.id, r.label
+                ));
+            }
+            (Vec::new(), Vec::new(), Vec::new())
+        }
+    };
+
     let ratio_rules_with_data: Vec<usize> = (0..profile.ratio_rules.len())
         .filter(|&i| {
             let r = &profile.ratio_rules[i];
@@ -554,6 +635,9 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         gaps,
         notes,
         ratio_rules_with_data,
+        villages,
+        village_zone,
+        village_facilities,
     })
 }
 

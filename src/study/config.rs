@@ -219,6 +219,17 @@ pub struct ZonesSection {
     pub district_field: Option<String>,
     /// Rural flag field.
     pub rural_field: Option<String>,
+    /// District (区) polygons: each zone takes the district containing a point on its surface
+    /// (instead of a district field).
+    pub districts: Option<String>,
+    /// Name field of the district layer.
+    pub district_name_field: Option<String>,
+    /// Village / neighbourhood committee (村居) polygons, for per-village count rules.
+    pub villages: Option<String>,
+    /// Name field of the village layer.
+    pub village_name_field: Option<String>,
+    /// Code field of the village layer.
+    pub village_code_field: Option<String>,
 }
 
 fn default_admin_level() -> u8 {
@@ -374,6 +385,8 @@ impl Study {
         }
         self.input("zones.file", &z.file)?;
         self.input("zones.osm", &z.osm)?;
+        self.input("zones.districts", &z.districts)?;
+        self.input("zones.villages", &z.villages)?;
         if let Some(m) = self.analysis.max_minutes {
             positive(m, "analysis.max_minutes")?;
         }

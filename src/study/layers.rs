@@ -7,6 +7,7 @@
 use super::compute::StudyResult;
 use crate::analysis::tally::{count_rule, ratio_rule, share, Tally};
 use crate::output::{GeometryType, Kind, Layer, Value};
+use crate::standards::{CountRule, CountUnit};
 
 fn opt(v: Option<f64>) -> Value {
     match v {
@@ -51,21 +52,23 @@ fn tally_columns(r: &StudyResult) -> Vec<(String, Kind, String)> {
     ));
     c.push(("uncovered".into(), Kind::Real, "生活圈未覆盖人口".into()));
     for rule in &p.count_rules {
-        c.push((
-            format!("{}_value", rule.id),
-            Kind::Real,
-            format!("{}_现状", rule.label),
-        ));
-        c.push((
-            format!("{}_target", rule.id),
-            Kind::Real,
-            format!("{}_目标", rule.label),
-        ));
-        c.push((
-            format!("{}_pass", rule.id),
-            Kind::Int,
-            format!("{}_达标", rule.label),
-        ));
+        let (id, l) = (&rule.id, &rule.label);
+        match rule.per {
+            CountUnit::Zone => {
+                c.push((format!("{id}_value"), Kind::Real, format!("{l}_现状")));
+                c.push((format!("{id}_target"), Kind::Real, format!("{l}_目标")));
+            }
+            CountUnit::Village if r.villages.is_empty() => continue,
+            CountUnit::Village => {
+                c.push((format!("{id}_villages"), Kind::Int, format!("{l}_村居数")));
+                c.push((
+                    format!("{id}_passing"),
+                    Kind::Int,
+                    format!("{l}_达标村居数"),
+                ));
+            }
+        }
+        c.push((format!("{id}_pass"), Kind::Int, format!("{l}_达标")));
     }
     for &i in &r.ratio_rules_with_data {
         let rule = &p.ratio_rules[i];
@@ -88,7 +91,27 @@ fn tally_columns(r: &StudyResult) -> Vec<(String, Kind, String)> {
     c
 }
 
-fn tally_values(r: &StudyResult, t: &Tally) -> Vec<Value> {
+/// Villages counted for a village rule and how many of them pass.
+pub fn village_rule(
+    r: &StudyResult,
+    rule: &CountRule,
+    member: &dyn Fn(usize) -> bool,
+) -> (usize, usize) {
+    let c = r
+        .facility_categories
+        .iter()
+        .position(|x| *x == rule.category);
+    let mut n = 0;
+    let mut pass = 0;
+    for v in (0..r.villages.len()).filter(|&v| member(v)) {
+        n += 1;
+        let count = c.map(|c| r.village_facilities[v][c]).unwrap_or(0);
+        pass += usize::from(count >= rule.min as usize);
+    }
+    (n, pass)
+}
+
+fn tally_values(r: &StudyResult, t: &Tally, member: &dyn Fn(usize) -> bool) -> Vec<Value> {
     let p = &r.profile;
     let mut v = vec![
         Value::Int(t.demand_points as i64),
@@ -119,8 +142,21 @@ fn tally_values(r: &StudyResult, t: &Tally) -> Vec<Value> {
     v.push(opt(share(t.circle_covered[h], t.population)));
     v.push(Value::Real(t.population - t.circle_covered[h]));
     for rule in &p.count_rules {
-        let o = count_rule(t, rule, &r.facility_categories);
-        v.extend([opt(o.value), Value::Real(o.target), flag(o.pass)]);
+        match rule.per {
+            CountUnit::Zone => {
+                let o = count_rule(t, rule, &r.facility_categories);
+                v.extend([opt(o.value), Value::Real(o.target), flag(o.pass)]);
+            }
+            CountUnit::Village if r.villages.is_empty() => {}
+            CountUnit::Village => {
+                let (n, pass) = village_rule(r, rule, member);
+                v.extend([
+                    Value::Int(n as i64),
+                    Value::Int(pass as i64),
+                    flag((n > 0).then_some(pass == n)),
+                ]);
+            }
+        }
     }
     for &i in &r.ratio_rules_with_data {
         let o = ratio_rule(t, &p.ratio_rules[i], &r.facility_categories);
@@ -192,7 +228,9 @@ pub fn zones_layer(r: &StudyResult) -> Layer {
             Value::Int(i64::from(zone.rural)),
             Value::Int(ranks[z] as i64),
         ];
-        v.extend(tally_values(r, &r.zone_tallies[z]));
+        v.extend(tally_values(r, &r.zone_tallies[z], &|vi| {
+            r.village_zone[vi] == Some(z)
+        }));
         l.push_geometry(
             v,
             Some(geo_types::Geometry::MultiPolygon(zone.geometry.clone())),
@@ -207,11 +245,13 @@ pub fn districts_layer(r: &StudyResult) -> Layer {
     let mut l = new_layer("districts", "区及全市", &head, &tally_columns(r));
     for (d, name) in r.districts.iter().enumerate() {
         let mut v = vec![Value::Text(name.clone())];
-        v.extend(tally_values(r, &r.district_tallies[d]));
+        v.extend(tally_values(r, &r.district_tallies[d], &|vi| {
+            r.village_zone[vi].and_then(|z| r.zone_district[z]) == Some(d)
+        }));
         l.push(v, None);
     }
     let mut v = vec![Value::Text("全市 city".into())];
-    v.extend(tally_values(r, &r.city));
+    v.extend(tally_values(r, &r.city, &|_| true));
     l.push(v, None);
     l
 }
@@ -336,6 +376,63 @@ pub fn gaps_layer(r: &StudyResult) -> Layer {
                 Some(geo_types::Geometry::Polygon(a.geometry.clone())),
             );
         }
+    }
+    l
+}
+
+/// The villages layer (村居): each village with its zone and the per-village count rules.
+pub fn villages_layer(r: &StudyResult) -> Layer {
+    let rules: Vec<&CountRule> = r
+        .profile
+        .count_rules
+        .iter()
+        .filter(|c| c.per == CountUnit::Village)
+        .collect();
+    let mut rest: Vec<(String, Kind, String)> = Vec::new();
+    for rule in &rules {
+        rest.push((
+            format!("{}_value", rule.id),
+            Kind::Int,
+            format!("{}_现状", rule.label),
+        ));
+        rest.push((
+            format!("{}_pass", rule.id),
+            Kind::Int,
+            format!("{}_达标", rule.label),
+        ));
+    }
+    let head = [
+        ("village_code", Kind::Text, "村居代码"),
+        ("village_name", Kind::Text, "村居名称"),
+        ("zone_code", Kind::Text, "街镇代码"),
+        ("zone_name", Kind::Text, "街镇名称"),
+    ];
+    let mut l =
+        new_layer("villages", "村居", &head, &rest).with_geometry_type(GeometryType::MultiPolygon);
+    for (vi, v) in r.villages.iter().enumerate() {
+        let zone = r.village_zone[vi].map(|z| &r.zones[z]);
+        let mut vals = vec![
+            Value::Text(v.code.clone()),
+            Value::Text(v.name.clone()),
+            zone.map(|z| Value::Text(z.code.clone()))
+                .unwrap_or(Value::Null),
+            zone.map(|z| Value::Text(z.name.clone()))
+                .unwrap_or(Value::Null),
+        ];
+        for rule in &rules {
+            let count = r
+                .facility_categories
+                .iter()
+                .position(|x| *x == rule.category)
+                .map(|c| r.village_facilities[vi][c])
+                .unwrap_or(0);
+            vals.push(Value::Int(count as i64));
+            vals.push(Value::Int(i64::from(count >= rule.min as usize)));
+        }
+        l.push_geometry(
+            vals,
+            Some(geo_types::Geometry::MultiPolygon(v.geometry.clone())),
+        );
     }
     l
 }

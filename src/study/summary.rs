@@ -1,8 +1,9 @@
 //! The city summary: headline figures against the targets, as JSON and as short Markdown.
 
 use super::compute::StudyResult;
-use super::layers::gap_ranks;
+use super::layers::{gap_ranks, village_rule};
 use crate::analysis::tally::{count_rule, ratio_rule, share};
+use crate::standards::CountUnit;
 use serde_json::{json, Value};
 
 fn num(x: Option<f64>) -> Value {
@@ -62,19 +63,31 @@ pub fn summary_json(name: &str, r: &StudyResult) -> Value {
     let count_rules: Vec<Value> = p
         .count_rules
         .iter()
-        .map(|rule| {
-            let failing: Vec<Value> = r
-                .zones
-                .iter()
-                .zip(&r.zone_tallies)
-                .filter(|(_, t)| count_rule(t, rule, &r.facility_categories).pass == Some(false))
-                .map(|(z, _)| json!(format!("{} {}", z.code, z.name)))
-                .collect();
-            json!({
-                "rule": rule.id, "label": rule.label, "min": rule.min,
-                "zones": r.zones.len(), "zones_passing": r.zones.len() - failing.len(),
-                "zones_failing": failing,
-            })
+        .filter_map(|rule| match rule.per {
+            CountUnit::Zone => {
+                let failing: Vec<Value> = r
+                    .zones
+                    .iter()
+                    .zip(&r.zone_tallies)
+                    .filter(|(_, t)| {
+                        count_rule(t, rule, &r.facility_categories).pass == Some(false)
+                    })
+                    .map(|(z, _)| json!(format!("{} {}", z.code, z.name)))
+                    .collect();
+                Some(json!({
+                    "rule": rule.id, "label": rule.label, "min": rule.min, "per": "zone",
+                    "zones": r.zones.len(), "zones_passing": r.zones.len() - failing.len(),
+                    "zones_failing": failing,
+                }))
+            }
+            CountUnit::Village if r.villages.is_empty() => None,
+            CountUnit::Village => {
+                let (n, pass) = village_rule(r, rule, &|_| true);
+                Some(json!({
+                    "rule": rule.id, "label": rule.label, "min": rule.min, "per": "village",
+                    "villages": n, "villages_passing": pass,
+                }))
+            }
         })
         .collect();
     let ratio_rules: Vec<Value> = r
@@ -194,12 +207,21 @@ pub fn summary_markdown(s: &Value) -> String {
     }
     m += "\n";
     for r in s["count_rules"].as_array().into_iter().flatten() {
-        m += &format!(
-            "- {}: {} of {} zones pass\n",
-            r["label"].as_str().unwrap_or(""),
-            r["zones_passing"],
-            r["zones"]
-        );
+        if r["per"] == "village" {
+            m += &format!(
+                "- {}: {} of {} villages pass\n",
+                r["label"].as_str().unwrap_or(""),
+                r["villages_passing"],
+                r["villages"]
+            );
+        } else {
+            m += &format!(
+                "- {}: {} of {} zones pass\n",
+                r["label"].as_str().unwrap_or(""),
+                r["zones_passing"],
+                r["zones"]
+            );
+        }
     }
     for r in s["ratio_rules"].as_array().into_iter().flatten() {
         m += &format!(

@@ -2,7 +2,9 @@
 
 use super::compute::StudyResult;
 use super::config::Study;
-use super::layers::{demand_layer, districts_layer, facilities_layer, gaps_layer, zones_layer};
+use super::layers::{
+    demand_layer, districts_layer, facilities_layer, gaps_layer, villages_layer, zones_layer,
+};
 use super::summary::{summary_json, summary_markdown};
 use crate::error::{Error, ErrorKind, Result};
 use crate::output::{
@@ -39,8 +41,13 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
     let demand = demand_layer(r);
     let facilities = facilities_layer(r);
     let gaps = gaps_layer(r);
-    let maps: [&Layer; 4] = [&zones, &demand, &gaps, &facilities];
-    let all: [&Layer; 5] = [&zones, &districts, &demand, &gaps, &facilities];
+    let villages = villages_layer(r);
+    let mut maps: Vec<&Layer> = vec![&zones, &demand, &gaps, &facilities];
+    let mut all: Vec<&Layer> = vec![&zones, &districts, &demand, &gaps, &facilities];
+    if !r.villages.is_empty() {
+        maps.push(&villages);
+        all.push(&villages);
+    }
     // Each format is written on its own thread; the files are listed in a fixed order.
     let write_format = |f: &str| -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
@@ -51,14 +58,14 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
                 files.push(p);
             }
             "geojson" => {
-                for l in maps {
+                for &l in &maps {
                     let p = dir.join(format!("{}.geojson", l.name));
                     write_geojson(&p, l)?;
                     files.push(p);
                 }
             }
             "csv" => {
-                for l in all {
+                for &l in &all {
                     let p = dir.join(format!("{}.csv", l.name));
                     let opts = CsvOptions {
                         encoding,
