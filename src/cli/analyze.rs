@@ -9,23 +9,27 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Keys of the study file (see data/liechtenstein/study.toml for a commented example):
-///
-///   name                       title of the study
-///   profile                    "guangzhou" (built in) or a profile file (base = "guangzhou" to override parts)
-///   [output]  folder, formats (gpkg geojson csv xlsx), crs (wgs84 cgcs2000 EPSG:4547 gcj02),
-///             headers (zh en), csv_encoding (utf-8 gbk)
-///   [network] file, layer, crs, encoding, oneway_field, speed_field, exclude_field,
-///             keep_components (largest all), max_snap_m, walk_speed, elderly_walk_speed
-///   [facilities] osm, category_map, [[facilities.files]] path crs layer category encoding
-///   [demand]  one of osm_buildings (+ total_population), points, polygons (+ buildings,
-///             sample_spacing_m), raster (+ band); population_field, groups = { name = "field" },
-///             crs, layer, encoding
-///   [zones]   file (+ layer crs encoding name_field code_field district_field rural_field)
-///             or osm (+ admin_level, district_level)
-///   [analysis] max_minutes, gap_cell_m
+const STUDY_KEYS: &str = "\
+Study file keys (data/liechtenstein/study.toml is a commented example; paths are relative to the study file):
+  name                 title of the study
+  profile              \"guangzhou\" (built in) or a profile file; base = \"guangzhou\" in it overrides parts
+  [output]     folder; formats = [gpkg, geojson, csv, xlsx]; crs = wgs84 | cgcs2000 | EPSG:4547 | gcj02;
+               headers = zh | en; csv_encoding = utf-8 | gbk
+  [network]    file (.osm.pbf or line layer); layer; crs; encoding; oneway_field; speed_field (km/h);
+               exclude_field; keep_components = largest | all; max_snap_m (500);
+               walk_speed (1.0 m/s); elderly_walk_speed (0.8 m/s)
+  [facilities] osm (.osm.pbf); category_map (TOML);
+               [[facilities.files]] path, crs (wgs84 cgcs2000 gcj02 bd09 EPSG:n), layer, category, encoding
+  [demand]     exactly one of: osm_buildings (+ total_population) | points | polygons (+ buildings,
+               sample_spacing_m) | raster (+ band); population_field; groups = { age_60plus = \"field\" };
+               crs; layer; encoding
+  [zones]      file (+ layer, crs, encoding, name_field, code_field, district_field, rural_field)
+               or osm (+ admin_level = 8, district_level); districts (+ district_name_field);
+               villages (+ village_name_field, village_code_field)
+  [analysis]   max_minutes (search cut-off); gap_cell_m (250, hexagon size of the gap areas)";
+
 #[derive(Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = STUDY_KEYS)]
 pub struct AnalyzeArgs {
     /// The study file (TOML).
     #[arg(long, value_name = "FILE")]
