@@ -7,6 +7,7 @@
 //!  lat 23.12 ┌──────── 猎德街道 (urban) ────────┬──────── 新塘镇 (rural) ─────────┐
 //!            │  D6 (unsnapped, 1.6 km north)    │                                │
 //!  lat 23.10 ●══E1 C1 L1 S1═K1══D1════D2═══════╪═══D3═════════════════D4══C2═══● D5 (no zone)
+//!            │                 ║ side street      │              ║ side street     │
 //!  lat 23.09 └──────────────────────────────────┴────────────────────────────────┘
 //!          113.300   113.305  .306 .3052   .311  113.320  113.325         .334 .335 113.340
 //! ```
@@ -101,7 +102,21 @@ fn write_zones_shapefile(dir: &Path) {
 fn town(dir: &Path, extra_study: &str) -> std::path::PathBuf {
     std::fs::write(
         dir.join("street.geojson"),
-        lines_geojson(&[(&[[113.300, LAT], [113.340, LAT]], r#""name":"黄埔大道""#)]),
+        lines_geojson(&[
+            (
+                &[
+                    [113.300, LAT],
+                    [113.308, LAT],
+                    [113.330, LAT],
+                    [113.340, LAT],
+                ],
+                r#""name":"黄埔大道""#,
+            ),
+            // Two dead-end side streets: they split the avenue into edges at 113.308 and 113.330
+            // but are farther from every point than the avenue, so no figure changes.
+            (&[[113.308, LAT], [113.308, 23.095]], r#""name":"南侧路""#),
+            (&[[113.330, LAT], [113.330, 23.104]], r#""name":"北侧路""#),
+        ]),
     )
     .unwrap();
     write_zones_shapefile(dir);
@@ -194,7 +209,11 @@ fn every_zone_figure_matches_the_hand_worked_values() {
 
     // West (urban): D1 1000 (next to everything), D2 500 (625 m from E1/C1/L1/S1, 523 m from K1),
     // D6 100 (unsnapped).
-    let w = |k: &str| num(west, k);
+    let checked = std::cell::RefCell::new(std::collections::BTreeSet::<String>::new());
+    let w = |k: &str| {
+        checked.borrow_mut().insert(k.to_string());
+        num(west, k)
+    };
     assert_eq!(w("population"), 1600.0);
     assert_eq!(w("demand_points"), 3.0);
     for (cat, covered, facilities) in [
@@ -215,7 +234,17 @@ fn every_zone_figure_matches_the_hand_worked_values() {
     assert_eq!(w("community_15min_target"), 1.0);
     assert_eq!(w("community_15min_pass"), 0.0);
     assert_eq!(w("fitness_10min_covered"), 1000.0);
+    assert_eq!(w("fitness_10min_target"), 1.0);
+    assert_eq!(w("fitness_10min_pass"), 0.0);
     assert_eq!(w("culture_10min_covered"), 1000.0);
+    assert_eq!(w("culture_10min_share"), 1000.0 / 1600.0);
+    assert_eq!(w("childcare_15min_share"), 1500.0 / 1600.0);
+    assert_eq!(w("fitness_10min_share"), 1000.0 / 1600.0);
+    assert_eq!(w("elderly_centre_per_zone_target"), 1.0);
+    assert_eq!(w("childcare_places_per_1000_target"), 5.8);
+    assert_eq!(w("sports_area_per_resident_target"), 2.6);
+    assert_eq!(w("residents_per_library_target"), 63500.0);
+    assert_eq!(w("rural"), 0.0);
     assert_eq!(w("childcare_15min_covered"), 1500.0);
     assert_eq!(w("complete_share"), 1500.0 / 1600.0);
     assert_eq!(w("uncovered"), 100.0);
@@ -232,8 +261,12 @@ fn every_zone_figure_matches_the_hand_worked_values() {
     assert!(!west.contains_key("hospital_beds_per_1000_value"));
 
     // East (rural 镇): D3 200 and D4 300; rural thresholds 30 min and 5 km for culture/library.
-    let e = |k: &str| num(east, k);
+    let e = |k: &str| {
+        checked.borrow_mut().insert(k.to_string());
+        num(east, k)
+    };
     assert_eq!(e("population"), 500.0);
+    assert_eq!(e("demand_points"), 2.0);
     for (cat, covered) in [
         ("elderly_care", 0.0), // 2,060 m > 1,440 m
         ("clinic", 500.0),     // C2: 1,035 m and 113 m
@@ -243,8 +276,26 @@ fn every_zone_figure_matches_the_hand_worked_values() {
         ("sports", 0.0),    // 10 min even in rural zones
     ] {
         assert_eq!(e(&format!("{cat}_covered")), covered, "{cat}");
+        assert_eq!(e(&format!("{cat}_share")), covered / 500.0, "{cat}");
+        let facilities = if cat == "clinic" { 1.0 } else { 0.0 }; // C2
+        assert_eq!(e(&format!("{cat}_facilities")), facilities, "{cat}");
     }
     assert_eq!(e("community_15min_covered"), 0.0);
+    assert_eq!(e("community_15min_share"), 0.0);
+    assert_eq!(e("community_15min_target"), 1.0);
+    assert_eq!(e("community_15min_pass"), 0.0);
+    assert_eq!(e("fitness_10min_covered"), 0.0);
+    assert_eq!(e("fitness_10min_share"), 0.0);
+    assert_eq!(e("fitness_10min_target"), 1.0);
+    assert_eq!(e("fitness_10min_pass"), 0.0);
+    assert_eq!(e("culture_10min_share"), 1.0);
+    assert_eq!(e("childcare_15min_share"), 0.0);
+    assert_eq!(e("elderly_centre_per_zone_target"), 1.0);
+    assert_eq!(e("childcare_places_per_1000_target"), 5.8);
+    assert_eq!(e("sports_area_per_resident_value"), 0.0);
+    assert_eq!(e("sports_area_per_resident_target"), 2.6);
+    assert_eq!(e("residents_per_library_target"), 63500.0);
+    assert_eq!(e("rural"), 1.0);
     assert_eq!(e("culture_10min_covered"), 500.0);
     assert_eq!(e("childcare_15min_covered"), 0.0);
     assert_eq!(e("complete_share"), 0.0);
@@ -260,6 +311,18 @@ fn every_zone_figure_matches_the_hand_worked_values() {
     );
     assert_eq!(e("residents_per_library_pass"), 0.0);
     assert_eq!(e("gap_rank"), 1.0);
+    assert_eq!(east["zone_code"], "440118100");
+    assert!(east["residents_per_library_value"].is_empty());
+    // Every numeric column of the table was checked in both zones.
+    let text_columns = [
+        "zone_code",
+        "zone_name",
+        "district",
+        "residents_per_library_value",
+    ];
+    for k in west.keys().filter(|k| !text_columns.contains(&k.as_str())) {
+        assert!(checked.borrow().contains(k), "column {k} not checked");
+    }
 
     // Districts: one zone each, then the city with D5 (in no zone) too.
     let (h, rows) = read_csv(&dir.path().join("out/districts.csv"));
