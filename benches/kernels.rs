@@ -1,16 +1,21 @@
 //! Criterion benchmarks of the kernels on the bundled OpenStreetMap samples:
 //! reading a PBF and building the graph, one multi-source search, snapping, and the whole
-//! nearest-facility analysis (all categories).
+//! nearest-facility analysis (all categories), and the catchments of 1,000 facilities.
 //!
 //! Sources of the multi-source search follow the same rule as `bench/peers.py`, so the figures
 //! compare directly with scipy, networkx, igraph and pandana on the same graph: for category `c`
 //! of `S` sources on `n` nodes, node `(k * n / S + c * 7919) % n` for `k` in `0..S`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use lifecircle::analysis::access::Catchments;
 use lifecircle::categories::CategoryMap;
 use lifecircle::input::{read_osm, OsmRequest};
 use lifecircle::nearest::{nearest, NearestOptions};
-use lifecircle::network::{build_network, KeepComponents, Mode, Network, Profile, Snapper};
+use lifecircle::network::{
+    build_network, KeepComponents, Mode, Network, Profile, Snap, SnapResult, Snapper,
+};
+use lifecircle::route::access::{push_seeds, OnEdge};
+use lifecircle::route::catchment::DemandByEdge;
 use lifecircle::route::{Seed, Workspace};
 use std::hint::black_box;
 use std::path::Path;
@@ -101,6 +106,52 @@ fn kernels(c: &mut Criterion) {
     };
     c.bench_function("nearest_all_categories/liechtenstein", |b| {
         b.iter(|| black_box(nearest(&net, &d.facilities, &d.buildings, &opts).unwrap()))
+    });
+
+    // Catchments of 1,000 facilities at every 18th building or so, 15 minutes on foot, over all
+    // buildings as demand (compare with 10 × multi_source_run/liechtenstein).
+    let snapper = Snapper::new(&net, 500.0);
+    let demand_snaps: Vec<Option<Snap>> = d
+        .buildings
+        .iter()
+        .map(|b| match snapper.snap(b.location) {
+            SnapResult::Snapped(s) => Some(s),
+            SnapResult::TooFar(_) => None,
+        })
+        .collect();
+    let by_edge = DemandByEdge::new(demand_snaps);
+    let nb = d.buildings.len();
+    let sites: Vec<Vec<OnEdge>> = (0..1000)
+        .map(
+            |k| match snapper.snap(d.buildings[k * nb / 1000].location) {
+                SnapResult::Snapped(s) => vec![OnEdge::new(&s, k as u32)],
+                SnapResult::TooFar(_) => Vec::new(),
+            },
+        )
+        .collect();
+    let limits = vec![900.0; sites.len()];
+    let once = Catchments::compute(&net, &by_edge, &sites, &limits, 1.0);
+    // How much of the network one catchment search settles, on average.
+    let mut settled = 0usize;
+    let mut seeds = Vec::new();
+    let mut ws = Workspace::new(net.node_count());
+    for site in &sites {
+        seeds.clear();
+        push_seeds(&net.edges, site, 1.0, &mut seeds);
+        ws.run(&net.incoming, &seeds, 900.0);
+        settled += ws.settled().len();
+    }
+    eprintln!(
+        "catchments_1000/liechtenstein: {} nodes, {} demand points, {} facility-demand pairs; \
+         a search settles {:.0} nodes on average ({:.1} % of the network)",
+        net.node_count(),
+        nb,
+        once.pair_count(),
+        settled as f64 / sites.len() as f64,
+        100.0 * settled as f64 / sites.len() as f64 / net.node_count() as f64
+    );
+    c.bench_function("catchments_1000/liechtenstein", |b| {
+        b.iter(|| black_box(Catchments::compute(&net, &by_edge, &sites, &limits, 1.0)))
     });
 }
 

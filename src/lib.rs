@@ -58,9 +58,12 @@ pub mod nearest;
 pub mod network;
 pub mod output;
 pub mod places;
+pub mod report;
 pub mod route;
+pub mod siting;
 pub mod standards;
 pub mod study;
+pub mod synth;
 pub mod zones;
 
 pub use error::{Error, ErrorKind, Result};

@@ -375,16 +375,19 @@ fn reruns_are_byte_identical() {
     for _ in 0..2 {
         let o = run(&["analyze", "--config", s(&study), "--quiet"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path().join("out"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .map(|p| {
-                (
-                    p.file_name().unwrap().to_string_lossy().into_owned(),
-                    std::fs::read(&p).unwrap(),
-                )
-            })
-            .collect();
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut stack = vec![dir.path().join("out")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let name = p.strip_prefix(dir.path()).unwrap().display().to_string();
+                    files.push((name, std::fs::read(&p).unwrap()));
+                }
+            }
+        }
         files.sort();
         outputs.push(files);
         std::thread::sleep(std::time::Duration::from_millis(1100));

@@ -146,25 +146,51 @@ pub fn count_rule(t: &Tally, rule: &CountRule, facility_categories: &[String]) -
 }
 
 /// Evaluates a ratio rule. Capacity ratios need every facility of the category in the group to
-/// have a capacity (else the value is unknown); a group without population has no ratio.
+/// have a capacity (else the value is unknown); a group without population has no ratio. A rule
+/// per population group ([`RatioRule::population`]) has no value here: use [`ratio_rule_in`].
 pub fn ratio_rule(t: &Tally, rule: &RatioRule, facility_categories: &[String]) -> RuleOutcome {
+    ratio_rule_in(t, rule, facility_categories, &[])
+}
+
+/// Evaluates a ratio rule, per its population group when it names one: `group_names` are the
+/// names of [`Tally::groups`]. A rule whose group is not among them has no value.
+pub fn ratio_rule_in(
+    t: &Tally,
+    rule: &RatioRule,
+    facility_categories: &[String],
+    group_names: &[String],
+) -> RuleOutcome {
+    let population = match &rule.population {
+        None => Some(t.population),
+        Some(g) => group_names
+            .iter()
+            .position(|n| n == g)
+            .and_then(|k| t.groups.get(k).copied()),
+    };
+    let Some(population) = population else {
+        return RuleOutcome {
+            value: None,
+            target: rule.target,
+            pass: None,
+        };
+    };
     let c = facility_categories.iter().position(|c| *c == rule.category);
     let (count, cap, known) = c
         .map(|c| (t.facilities[c], t.capacity[c], t.capacity_known[c]))
         .unwrap_or((0, 0.0, 0));
     let value = match rule.kind {
         RatioKind::CapacityPerPopulation => {
-            if known < count || t.population <= 0.0 {
+            if known < count || population <= 0.0 {
                 None
             } else {
-                Some(cap / t.population * rule.per)
+                Some(cap / population * rule.per)
             }
         }
         RatioKind::PopulationPerFacility => {
             if count == 0 {
-                (t.population > 0.0).then_some(f64::INFINITY)
+                (population > 0.0).then_some(f64::INFINITY)
             } else {
-                Some(t.population / count as f64)
+                Some(population / count as f64)
             }
         }
     };

@@ -15,6 +15,8 @@ use crate::network::{Network, Snap};
 pub struct DemandByEdge {
     /// `(edge, demand index)` sorted.
     entries: Vec<(u32, u32)>,
+    /// `entries[edge_start[e]..edge_start[e + 1]]` lie on edge `e` (up to the largest edge used).
+    edge_start: Vec<u32>,
     snaps: Vec<Option<Snap>>,
 }
 
@@ -27,13 +29,38 @@ impl DemandByEdge {
             .filter_map(|(d, s)| s.map(|s| (s.edge, d as u32)))
             .collect();
         entries.sort_unstable();
-        DemandByEdge { entries, snaps }
+        let edges = entries.last().map_or(0, |e| e.0 as usize + 1);
+        let mut edge_start = vec![0u32; edges + 1];
+        for e in &entries {
+            edge_start[e.0 as usize + 1] += 1;
+        }
+        for i in 1..edge_start.len() {
+            edge_start[i] += edge_start[i - 1];
+        }
+        DemandByEdge {
+            entries,
+            edge_start,
+            snaps,
+        }
     }
 
+    /// Number of demand points (snapped or not).
+    pub fn len(&self) -> usize {
+        self.snaps.len()
+    }
+
+    /// True when there are no demand points.
+    pub fn is_empty(&self) -> bool {
+        self.snaps.is_empty()
+    }
+
+    #[inline]
     fn on(&self, edge: u32) -> &[(u32, u32)] {
-        let start = self.entries.partition_point(|e| e.0 < edge);
-        let end = start + self.entries[start..].partition_point(|e| e.0 == edge);
-        &self.entries[start..end]
+        let e = edge as usize;
+        if e + 1 >= self.edge_start.len() {
+            return &[];
+        }
+        &self.entries[self.edge_start[e] as usize..self.edge_start[e + 1] as usize]
     }
 }
 
@@ -41,17 +68,20 @@ impl DemandByEdge {
 pub struct CatchmentSearch {
     ws: Workspace,
     seeds: Vec<Seed>,
+    /// Per edge: the stamp of the last run that evaluated the demand points on it.
     seen: Vec<u32>,
     stamp: u32,
 }
 
 impl CatchmentSearch {
-    /// Buffers for `network` and `demand_count` demand points.
+    /// Buffers for `network` (searches of up to `demand_count` demand points; the buffers are
+    /// sized by the network's nodes and edges).
     pub fn new(network: &Network, demand_count: usize) -> Self {
+        let _ = demand_count;
         CatchmentSearch {
             ws: Workspace::new(network.node_count()),
             seeds: Vec::new(),
-            seen: vec![0; demand_count],
+            seen: vec![0; network.edge_count()],
             stamp: 0,
         }
     }
@@ -79,11 +109,12 @@ impl CatchmentSearch {
             self.stamp = 1;
         }
         let mut visit = |edge: u32, ws: &Workspace, seen: &mut [u32], stamp: u32| {
+            // Every demand point lies on one edge: an edge evaluated once covers its points.
+            if seen[edge as usize] == stamp {
+                return;
+            }
+            seen[edge as usize] = stamp;
             for &(_, d) in demand.on(edge) {
-                if seen[d as usize] == stamp {
-                    continue;
-                }
-                seen[d as usize] = stamp;
                 let s = demand.snaps[d as usize]
                     .as_ref()
                     .expect("indexed points are snapped");

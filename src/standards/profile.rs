@@ -94,6 +94,9 @@ pub struct RatioRule {
     pub per: f64,
     /// Target value.
     pub target: f64,
+    /// Population group the ratio is per (e.g. `age_0_3` for "per 1,000 children under 3");
+    /// `None`: all residents. Evaluated only when the demand has that group.
+    pub population: Option<String>,
 }
 
 /// A whole standards profile.
@@ -184,6 +187,8 @@ struct RawRatio {
     #[serde(default = "one")]
     per: f64,
     target: f64,
+    #[serde(default)]
+    population: Option<String>,
 }
 
 fn one() -> f64 {
@@ -375,6 +380,7 @@ impl Profile {
                 kind,
                 per: r.per,
                 target: r.target,
+                population: r.population,
             });
         }
         Ok(Profile {

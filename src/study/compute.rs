@@ -3,8 +3,10 @@
 
 use super::config::Study;
 use super::observer::{step, Observer};
+use crate::analysis::access::{tally_access, two_step_fca, Catchments, Decay, StudyAccess};
 use crate::analysis::coverage::{evaluate, CategoryTimes, Coverage};
 use crate::analysis::gaps::{gap_areas, GapArea};
+use crate::analysis::service_area::{service_areas, AreaJob, ServiceAreaRecord};
 use crate::analysis::tally::{tally, Tally, TallyInput};
 use crate::categories::CategoryMap;
 use crate::crs::Crs;
@@ -80,6 +82,12 @@ pub struct StudyResult {
     pub village_zone: Vec<Option<usize>>,
     /// Per village, per facility category: number of facilities inside.
     pub village_facilities: Vec<Vec<usize>>,
+    /// Capacity-aware access (2SFCA) per category of the study's `[access]` section, in its
+    /// order; empty without the section.
+    pub access: Vec<StudyAccess>,
+    /// Service areas (when the study's `[report]` asks for them): per profile category, in
+    /// profile order, then per facility, in facility order; thresholds in order within each.
+    pub service_areas: Vec<ServiceAreaRecord>,
 }
 
 fn enc(s: &Option<String>, key: &str) -> Result<TextEncoding> {
@@ -359,11 +367,14 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     let mut demand_snapped = vec![false; demand.points.len()];
     let mut facility_access_m: Vec<Option<f64>> = vec![None; facilities.len()];
     let mut facility_served: Vec<Option<f64>> = vec![None; facilities.len()];
+    let mut all_service_areas: Vec<ServiceAreaRecord> = Vec::new();
     let base_group = |c: &crate::standards::CategoryRule| {
         c.population
             .as_ref()
             .and_then(|g| demand.groups.iter().position(|n| n == g))
     };
+    let access_plans = access_plans(study, &profile, &facilities, &demand.groups, &mut notes)?;
+    let mut study_access: Vec<StudyAccess> = Vec::new();
     for (mode, tp, net) in &networks {
         let cats: Vec<&crate::standards::CategoryRule> = profile
             .categories
@@ -482,7 +493,8 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
                             .map(|(d, _, _)| {
                                 bg.map_or(population[*d as usize], |g| groups[*d as usize][g])
                             })
-                            .sum();
+                            .sum::<f64>()
+                            + 0.0; // the empty sum is -0.0
                         (f, pop)
                     },
                 )
@@ -491,9 +503,84 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         for (f, pop) in served {
             facility_served[f] = Some(pop);
         }
+
+        // Capacity-aware access (2SFCA) of the [access] categories of this mode.
+        for plan in access_plans.iter().filter(|p| p.rule.mode == *mode) {
+            let ctx = AccessContext {
+                net,
+                tp,
+                by_edge: &by_edge,
+                fac_idx: &fac_idx,
+                snaps: &r.facility_snaps,
+                facilities: &facilities,
+                population: &population,
+                groups: &groups,
+                demand_zone: &demand_zone,
+                zone_district: &zone_district,
+                zone_count: zones.len(),
+                district_count: districts.len(),
+            };
+            let a = step(obs, &format!("2SFCA ({})", plan.rule.name), || {
+                run_access(plan, &ctx)
+            })?;
+            study_access.push(a);
+        }
+
+        // Service areas of each category and each facility.
+        if study.report.service_areas {
+            let jobs = area_jobs(study, &cats, &zones, &fac_idx, &subset, &r.facility_snaps);
+            let areas = step(obs, &format!("service areas ({mode})"), || {
+                service_areas(
+                    net,
+                    &jobs,
+                    tp.speed_mps,
+                    tp.access_speed_mps,
+                    study.report.service_area_buffer_m,
+                )
+            });
+            all_service_areas.extend(areas);
+        }
     }
-    // Keep times in profile order.
+    all_service_areas.sort_by_key(|a| {
+        (
+            a.facility.is_some(),
+            a.facility,
+            profile.categories.iter().position(|c| c.name == a.category),
+        )
+    });
+    // Keep times in profile order, access results in the [access] order.
     times.sort_by_key(|t| profile.categories.iter().position(|c| c.name == t.category));
+    study_access.sort_by_key(|a| access_plans.iter().position(|p| p.rule.name == a.category));
+    for a in &study_access {
+        if !a.without_capacity.is_empty() {
+            warn(
+                &mut notes,
+                format!(
+                    "access ({}): {} facilities without a capacity are left out of the 2SFCA",
+                    a.category,
+                    a.without_capacity.len()
+                ),
+            );
+        }
+        let no_demand: Vec<&str> = a
+            .fca
+            .no_demand()
+            .into_iter()
+            .map(|k| facilities[a.facilities[k]].id.as_str())
+            .collect();
+        if !no_demand.is_empty() {
+            warn(
+                &mut notes,
+                format!(
+                    "access ({}): {} facilities have no demand within their catchment (no ratio): {}{}",
+                    a.category,
+                    no_demand.len(),
+                    no_demand[..no_demand.len().min(20)].join(", "),
+                    if no_demand.len() > 20 { ", ..." } else { "" }
+                ),
+            );
+        }
+    }
     let unsnapped = demand_snapped.iter().filter(|s| !**s).count();
     if unsnapped > 0 {
         warn(&mut notes, format!(
@@ -569,19 +656,32 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         }
     };
 
+    let has_group = |r: &crate::standards::RatioRule| {
+        r.population
+            .as_ref()
+            .is_none_or(|g| demand.groups.contains(g))
+    };
     let ratio_rules_with_data: Vec<usize> = (0..profile.ratio_rules.len())
         .filter(|&i| {
             let r = &profile.ratio_rules[i];
-            match r.kind {
-                crate::standards::RatioKind::CapacityPerPopulation => facilities
-                    .iter()
-                    .any(|f| f.category == r.category && f.capacity.is_some()),
-                crate::standards::RatioKind::PopulationPerFacility => true,
-            }
+            has_group(r)
+                && match r.kind {
+                    crate::standards::RatioKind::CapacityPerPopulation => facilities
+                        .iter()
+                        .any(|f| f.category == r.category && f.capacity.is_some()),
+                    crate::standards::RatioKind::PopulationPerFacility => true,
+                }
         })
         .collect();
     for (i, r) in profile.ratio_rules.iter().enumerate() {
-        if !ratio_rules_with_data.contains(&i) {
+        if !has_group(r) {
+            notes.push(format!(
+                "ratio rule {} ({}) not evaluated: the demand has no population group {}",
+                r.id,
+                r.label,
+                r.population.as_deref().unwrap_or_default()
+            ));
+        } else if !ratio_rules_with_data.contains(&i) {
             notes.push(format!(
                 "ratio rule {} ({}) not evaluated: no {} facility has a capacity",
                 r.id, r.label, r.category
@@ -638,7 +738,294 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         villages,
         village_zone,
         village_facilities,
+        service_areas: all_service_areas,
+        access: study_access,
     })
+}
+
+/// One category of the study's `[access]` section, ready to run.
+struct AccessPlan {
+    rule: crate::standards::CategoryRule,
+    minutes: Option<f64>,
+    decay: Decay,
+    target: Option<f64>,
+    /// Index of the measured population group in the demand's groups.
+    group: Option<usize>,
+}
+
+/// The categories of the `[access]` section with their decay, catchment and target.
+fn access_plans(
+    study: &Study,
+    profile: &Profile,
+    facilities: &[Facility],
+    group_names: &[String],
+    notes: &mut Vec<String>,
+) -> Result<Vec<AccessPlan>> {
+    let Some(a) = &study.access else {
+        return Ok(Vec::new());
+    };
+    let decay = a.decay()?;
+    let with_capacity = |c: &str| {
+        facilities
+            .iter()
+            .any(|f| f.category == c && f.capacity.is_some())
+    };
+    let names: Vec<String> = if a.categories.is_empty() {
+        profile
+            .categories
+            .iter()
+            .filter(|c| with_capacity(&c.name))
+            .map(|c| c.name.clone())
+            .collect()
+    } else {
+        a.categories.clone()
+    };
+    if names.is_empty() {
+        notes.push(
+            "[access]: no profile category has facilities with a capacity: nothing measured".into(),
+        );
+    }
+    for c in a.targets.keys() {
+        if !names.contains(c) {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("{c:?} is not a measured category ({})", names.join(", ")),
+            )
+            .field(format!("access.targets.{c}")));
+        }
+    }
+    let mut plans = Vec::new();
+    for name in names {
+        let rule = profile
+            .categories
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "unknown category {name:?}: the profile has {}",
+                        profile
+                            .categories
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .field("access.categories")
+            })?;
+        if !with_capacity(&name) {
+            notes.push(format!(
+                "access ({name}): no facility has a capacity: every access value is 0"
+            ));
+        }
+        let group = rule
+            .population
+            .as_ref()
+            .and_then(|g| group_names.iter().position(|n| n == g));
+        let measured = group.map(|g| &group_names[g]);
+        let target = a.targets.get(&name).copied().or_else(|| {
+            profile
+                .ratio_rules
+                .iter()
+                .find(|r| {
+                    r.category == name
+                        && r.kind == crate::standards::RatioKind::CapacityPerPopulation
+                        && r.population.as_ref() == measured
+                })
+                .map(|r| r.target / r.per)
+        });
+        plans.push(AccessPlan {
+            rule: rule.clone(),
+            minutes: a.minutes,
+            decay: decay.clone(),
+            target,
+            group,
+        });
+    }
+    Ok(plans)
+}
+
+/// What a 2SFCA run of one category needs from the study's routing of its travel mode.
+struct AccessContext<'a> {
+    net: &'a Network,
+    tp: &'a TravelProfile,
+    by_edge: &'a DemandByEdge,
+    /// Study index of each facility routed in this mode.
+    fac_idx: &'a [usize],
+    /// Snapping of each facility routed in this mode.
+    snaps: &'a [Vec<SnapResult>],
+    facilities: &'a [Facility],
+    population: &'a [f64],
+    groups: &'a [Vec<f64>],
+    demand_zone: &'a [Option<usize>],
+    zone_district: &'a [Option<usize>],
+    zone_count: usize,
+    district_count: usize,
+}
+
+/// Catchments of the category's facilities (to the category's urban threshold, or the
+/// section's `minutes`) and the 2SFCA, with sums per zone, district and city.
+fn run_access(plan: &AccessPlan, c: &AccessContext<'_>) -> Result<StudyAccess> {
+    let rule = &plan.rule;
+    let limit_s = plan
+        .minutes
+        .map(|m| m * 60.0)
+        .unwrap_or_else(|| rule.threshold.urban.max_time_s(c.tp.speed_mps));
+    let mut members = Vec::new();
+    let mut without_capacity = Vec::new();
+    let mut capacity = Vec::new();
+    let mut locations: Vec<Vec<OnEdge>> = Vec::new();
+    for (k, &f) in c.fac_idx.iter().enumerate() {
+        let fac = &c.facilities[f];
+        if fac.category != rule.name {
+            continue;
+        }
+        match fac.capacity {
+            None => without_capacity.push(f),
+            Some(cap) if !(cap.is_finite() && cap >= 0.0) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("capacity must be a number ≥ 0, got {cap}"),
+                )
+                .at(&fac.origin)
+                .field("capacity"))
+            }
+            Some(cap) => {
+                members.push(f);
+                capacity.push(cap);
+                locations.push(
+                    c.snaps[k]
+                        .iter()
+                        .filter_map(|s| match s {
+                            SnapResult::Snapped(s) => Some(OnEdge::new(s, k as u32)),
+                            SnapResult::TooFar(_) => None,
+                        })
+                        .collect(),
+                );
+            }
+        }
+    }
+    let weight: Vec<f64> = (0..c.population.len())
+        .map(|d| plan.group.map_or(c.population[d], |g| c.groups[d][g]))
+        .collect();
+    let catchments = Catchments::compute(
+        c.net,
+        c.by_edge,
+        &locations,
+        &vec![limit_s; locations.len()],
+        c.tp.access_speed_mps,
+    );
+    let fca = two_step_fca(&catchments, &capacity, &weight, limit_s, &plan.decay);
+    let to_district: Vec<Option<usize>> = c
+        .demand_zone
+        .iter()
+        .map(|z| z.and_then(|z| c.zone_district[z]))
+        .collect();
+    let zones = tally_access(
+        c.zone_count,
+        c.demand_zone,
+        &weight,
+        &fca.access,
+        plan.target,
+    );
+    let districts = tally_access(
+        c.district_count,
+        &to_district,
+        &weight,
+        &fca.access,
+        plan.target,
+    );
+    let city = tally_access(
+        1,
+        &vec![Some(0); weight.len()],
+        &weight,
+        &fca.access,
+        plan.target,
+    )[0];
+    Ok(StudyAccess {
+        category: rule.name.clone(),
+        label: rule.label.clone(),
+        limit_s,
+        decay: plan.decay.clone(),
+        target: plan.target,
+        group: rule.population.clone().filter(|_| plan.group.is_some()),
+        facilities: members,
+        without_capacity,
+        fca,
+        zones,
+        districts,
+        city,
+    })
+}
+
+/// The service-area searches of one travel mode: each category of `cats` from all its snapped
+/// facilities, then each facility, at the study's thresholds (or the category's own: urban, and
+/// rural when some zone is rural). `fac_idx[k]` is the study index of `subset[k]`.
+fn area_jobs(
+    study: &Study,
+    cats: &[&crate::standards::CategoryRule],
+    zones: &[Zone],
+    fac_idx: &[usize],
+    subset: &[Facility],
+    snaps: &[Vec<SnapResult>],
+) -> Vec<AreaJob> {
+    use crate::standards::Limit;
+    let any_rural = zones.iter().any(|z| z.rural);
+    let locations = |k: usize| -> Vec<OnEdge> {
+        snaps[k]
+            .iter()
+            .filter_map(|s| match s {
+                SnapResult::Snapped(s) => Some(OnEdge::new(s, k as u32)),
+                SnapResult::TooFar(_) => None,
+            })
+            .collect()
+    };
+    let mut jobs = Vec::new();
+    for c in cats {
+        let thresholds: Vec<Limit> = if study.report.service_area_minutes.is_empty() {
+            let t = c.threshold;
+            let mut v = vec![t.urban];
+            if any_rural && t.rural != t.urban {
+                v.push(t.rural);
+            }
+            v
+        } else {
+            study
+                .report
+                .service_area_minutes
+                .iter()
+                .map(|m| Limit::Seconds(m * 60.0))
+                .collect()
+        };
+        let members: Vec<usize> = (0..subset.len())
+            .filter(|&k| subset[k].category == c.name)
+            .collect();
+        let locs: Vec<OnEdge> = members.iter().flat_map(|&k| locations(k)).collect();
+        jobs.push(AreaJob {
+            facility: None,
+            category: c.name.clone(),
+            facilities: members
+                .iter()
+                .filter(|&&k| !locations(k).is_empty())
+                .count(),
+            locations: locs,
+            thresholds: thresholds.clone(),
+        });
+        if study.report.facility_service_areas {
+            for &k in &members {
+                jobs.push(AreaJob {
+                    facility: Some(fac_idx[k]),
+                    category: c.name.clone(),
+                    facilities: 1,
+                    locations: locations(k),
+                    thresholds: thresholds.clone(),
+                });
+            }
+        }
+    }
+    jobs
 }
 
 fn demand_source(study: &Study) -> Result<DemandSource> {

@@ -31,6 +31,12 @@ pub struct Study {
     /// Analysis settings.
     #[serde(default)]
     pub analysis: AnalysisSection,
+    /// Service areas, maps and the HTML report.
+    #[serde(default)]
+    pub report: ReportSection,
+    /// Capacity-aware accessibility (2SFCA / E2SFCA); off when absent.
+    #[serde(default)]
+    pub access: Option<AccessSection>,
     /// The folder of the study file; relative paths start here.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -260,6 +266,122 @@ impl Default for AnalysisSection {
     }
 }
 
+/// `[report]`: service-area layers, static maps and the HTML report, all on by default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    /// Service-area layers per category (`service_areas`) and per facility
+    /// (`facility_service_areas`).
+    #[serde(default = "yes")]
+    pub service_areas: bool,
+    /// Also the per-facility service areas (with `service_areas`).
+    #[serde(default = "yes")]
+    pub facility_service_areas: bool,
+    /// Service-area thresholds in minutes, the same for every category (e.g. `[5, 10, 15]`);
+    /// empty (default): each category's own threshold, and its rural one when the study has
+    /// rural zones.
+    #[serde(default)]
+    pub service_area_minutes: Vec<f64>,
+    /// Buffer width in metres on each side of the reached streets.
+    #[serde(default = "default_buffer")]
+    pub service_area_buffer_m: f64,
+    /// Static maps (SVG and PNG): `map_*.svg`, `map_*.png`.
+    #[serde(default = "yes")]
+    pub maps: bool,
+    /// The HTML report `report.html`.
+    #[serde(default = "yes")]
+    pub html: bool,
+    /// Geometry simplification for display (maps and report), tolerance in metres.
+    #[serde(default = "default_simplify")]
+    pub simplify_m: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_buffer() -> f64 {
+    crate::analysis::service_area::DEFAULT_BUFFER_M
+}
+fn default_simplify() -> f64 {
+    5.0
+}
+
+impl Default for ReportSection {
+    fn default() -> Self {
+        ReportSection {
+            service_areas: true,
+            facility_service_areas: true,
+            service_area_minutes: Vec::new(),
+            service_area_buffer_m: default_buffer(),
+            maps: true,
+            html: true,
+            simplify_m: default_simplify(),
+        }
+    }
+}
+
+/// `[access]`: capacity-aware accessibility by the two-step floating catchment area method
+/// (2SFCA, or E2SFCA with stepwise weights) for profile categories whose facilities have a
+/// capacity. Per demand point: capacity per person within reach; per facility: capacity per
+/// person of (weighted) demand in its catchment; per zone and district: the population-weighted
+/// mean and the share of the population below the target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSection {
+    /// Profile categories measured; empty (default): every profile category with a capacity on
+    /// at least one facility.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Distance decay: `step` (2SFCA), `gaussian`, or `weights` (E2SFCA with `weights`).
+    #[serde(default = "default_decay")]
+    pub decay: String,
+    /// Stepwise weights for `decay = "weights"`: `[[upper bound minutes, weight], ...]`, upper
+    /// bounds inclusive and increasing; weight 0 beyond the last band.
+    #[serde(default)]
+    pub weights: Vec<[f64; 2]>,
+    /// Catchment size in minutes for every category; default: each category's urban threshold
+    /// (a threshold in metres is converted at the category's travel speed).
+    pub minutes: Option<f64>,
+    /// Target access per category, in capacity per person (e.g. `childcare = 0.0058` places per
+    /// resident); default: the target of the category's `capacity_per_population` ratio rule
+    /// divided by its `per`, when the rule is per the same population as the category.
+    #[serde(default)]
+    pub targets: BTreeMap<String, f64>,
+}
+
+fn default_decay() -> String {
+    "step".into()
+}
+
+impl AccessSection {
+    /// The decay as configured.
+    pub fn decay(&self) -> Result<crate::analysis::access::Decay> {
+        use crate::analysis::access::Decay;
+        match self.decay.as_str() {
+            "weights" => {
+                let bands: Vec<(f64, f64)> = self.weights.iter().map(|b| (b[0], b[1])).collect();
+                Decay::weights_minutes(&bands, "access.weights")
+            }
+            d => {
+                if !self.weights.is_empty() {
+                    return Err(Error::new(
+                        ErrorKind::InvalidValue,
+                        "weights are used only with decay = \"weights\"",
+                    )
+                    .field("access.weights"));
+                }
+                d.parse().map_err(|_: Error| {
+                    Error::new(
+                        ErrorKind::InvalidValue,
+                        format!("unknown decay {d:?}; use step, gaussian or weights"),
+                    )
+                    .field("access.decay")
+                })
+            }
+        }
+    }
+}
+
 impl Study {
     /// Reads and checks a study file.
     pub fn read(path: &Path) -> Result<Study> {
@@ -391,6 +513,29 @@ impl Study {
             positive(m, "analysis.max_minutes")?;
         }
         positive(self.analysis.gap_cell_m, "analysis.gap_cell_m")?;
+        if let Some(a) = &self.access {
+            a.decay()?;
+            if let Some(m) = a.minutes {
+                positive(m, "access.minutes")?;
+            }
+            for (c, t) in &a.targets {
+                positive(*t, &format!("access.targets.{c}"))?;
+            }
+        }
+        for (i, m) in self.report.service_area_minutes.iter().enumerate() {
+            positive(*m, &format!("report.service_area_minutes[{i}]"))?;
+        }
+        positive(
+            self.report.service_area_buffer_m,
+            "report.service_area_buffer_m",
+        )?;
+        if !(self.report.simplify_m.is_finite() && self.report.simplify_m >= 0.0) {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("must be 0 or more, got {}", self.report.simplify_m),
+            )
+            .field("report.simplify_m"));
+        }
         for f in &self.output.formats {
             if !matches!(f.as_str(), "gpkg" | "geojson" | "csv" | "xlsx") {
                 return Err(Error::new(

@@ -5,7 +5,8 @@
 //! met) or 0, empty when the value cannot be computed.
 
 use super::compute::StudyResult;
-use crate::analysis::tally::{count_rule, ratio_rule, share, Tally};
+use crate::analysis::access::{AccessTally, Ratio, StudyAccess};
+use crate::analysis::tally::{count_rule, ratio_rule_in, share, Tally};
 use crate::output::{GeometryType, Kind, Layer, Value};
 use crate::standards::{CountRule, CountUnit};
 
@@ -88,7 +89,42 @@ fn tally_columns(r: &StudyResult) -> Vec<(String, Kind, String)> {
             format!("{}_达标", rule.label),
         ));
     }
+    for a in &r.access {
+        let (n, l) = (&a.category, &a.label);
+        c.push((
+            format!("{n}_access_mean"),
+            Kind::Real,
+            format!("{l}_2SFCA可达性均值"),
+        ));
+        if a.target.is_some() {
+            c.push((
+                format!("{n}_access_target"),
+                Kind::Real,
+                format!("{l}_2SFCA可达性目标"),
+            ));
+            c.push((
+                format!("{n}_access_below_share"),
+                Kind::Real,
+                format!("{l}_低于目标人口比例"),
+            ));
+        }
+    }
     c
+}
+
+/// The 2SFCA columns of a zone, district or the city: population-weighted mean access, and the
+/// target and share of the population below it when there is a target.
+fn access_values(r: &StudyResult, tally: &dyn Fn(&StudyAccess) -> AccessTally) -> Vec<Value> {
+    let mut v = Vec::new();
+    for a in &r.access {
+        let t = tally(a);
+        v.push(opt(t.mean()));
+        if let Some(target) = a.target {
+            v.push(Value::Real(target));
+            v.push(opt(t.below_share()));
+        }
+    }
+    v
 }
 
 /// Villages counted for a village rule and how many of them pass.
@@ -159,7 +195,12 @@ fn tally_values(r: &StudyResult, t: &Tally, member: &dyn Fn(usize) -> bool) -> V
         }
     }
     for &i in &r.ratio_rules_with_data {
-        let o = ratio_rule(t, &p.ratio_rules[i], &r.facility_categories);
+        let o = ratio_rule_in(
+            t,
+            &p.ratio_rules[i],
+            &r.facility_categories,
+            &r.demand.groups,
+        );
         v.extend([opt(o.value), Value::Real(o.target), flag(o.pass)]);
     }
     v
@@ -231,6 +272,7 @@ pub fn zones_layer(r: &StudyResult) -> Layer {
         v.extend(tally_values(r, &r.zone_tallies[z], &|vi| {
             r.village_zone[vi] == Some(z)
         }));
+        v.extend(access_values(r, &|a| a.zones[z]));
         l.push_geometry(
             v,
             Some(geo_types::Geometry::MultiPolygon(zone.geometry.clone())),
@@ -248,10 +290,12 @@ pub fn districts_layer(r: &StudyResult) -> Layer {
         v.extend(tally_values(r, &r.district_tallies[d], &|vi| {
             r.village_zone[vi].and_then(|z| r.zone_district[z]) == Some(d)
         }));
+        v.extend(access_values(r, &|a| a.districts[d]));
         l.push(v, None);
     }
     let mut v = vec![Value::Text("全市 city".into())];
     v.extend(tally_values(r, &r.city, &|_| true));
+    v.extend(access_values(r, &|a| a.city));
     l.push(v, None);
     l
 }
@@ -272,6 +316,13 @@ pub fn demand_layer(r: &StudyResult) -> Layer {
     }
     for c in &p.circles {
         rest.push((c.id.clone(), Kind::Int, c.label.clone()));
+    }
+    for a in &r.access {
+        rest.push((
+            format!("{}_access", a.category),
+            Kind::Real,
+            format!("{}_2SFCA可达性", a.label),
+        ));
     }
     let head = [
         ("demand_id", Kind::Text, "需求点编号"),
@@ -309,6 +360,9 @@ pub fn demand_layer(r: &StudyResult) -> Layer {
         for flags in &r.coverage.circle {
             v.push(Value::Int(i64::from(flags[d])));
         }
+        for a in &r.access {
+            v.push(Value::Real(a.fca.access[d]));
+        }
         l.push(v, Some(dp.location));
     }
     l
@@ -327,23 +381,62 @@ pub fn facilities_layer(r: &StudyResult) -> Layer {
         ("access_m", Kind::Real, "接入距离米"),
         ("served_population", Kind::Real, "服务范围内人口"),
     ];
-    let mut l = new_layer("facilities", "设施", &head, &[]).with_geometry_type(GeometryType::Point);
+    // With an [access] section: each facility's 2SFCA weighted demand and ratio.
+    let rest: Vec<(String, Kind, String)> = if r.access.is_empty() {
+        Vec::new()
+    } else {
+        vec![
+            (
+                "access_demand".into(),
+                Kind::Real,
+                "服务范围加权需求".into(),
+            ),
+            ("access_ratio".into(), Kind::Real, "供需比".into()),
+            ("access_status".into(), Kind::Text, "供需比状态".into()),
+        ]
+    };
+    let mut l =
+        new_layer("facilities", "设施", &head, &rest).with_geometry_type(GeometryType::Point);
     for (f, fac) in r.facilities.iter().enumerate() {
         let zone = r.facility_zone[f].map(|z| &r.zones[z]);
+        let mut access = Vec::new();
+        if !r.access.is_empty() {
+            let found = r.access.iter().find_map(|a| a.position(f).map(|k| (a, k)));
+            access = match found {
+                Some((a, k)) => {
+                    let (ratio, status) = match a.fca.ratio[k] {
+                        Ratio::Value(v) => (Value::Real(v), "ok"),
+                        Ratio::NoDemand if r.facility_access_m[f].is_none() => {
+                            (Value::Null, "unsnapped")
+                        }
+                        Ratio::NoDemand => (Value::Null, "no_demand"),
+                    };
+                    vec![Value::Real(a.fca.demand[k]), ratio, Value::from(status)]
+                }
+                None if r.access.iter().any(|a| a.without_capacity.contains(&f)) => {
+                    vec![Value::Null, Value::Null, Value::from("no_capacity")]
+                }
+                None => vec![Value::Null, Value::Null, Value::Null],
+            };
+        }
         l.push(
-            vec![
-                Value::Text(fac.id.clone()),
-                Value::Text(fac.name.clone()),
-                Value::Text(fac.category.clone()),
-                zone.map(|z| Value::Text(z.code.clone()))
-                    .unwrap_or(Value::Null),
-                zone.map(|z| Value::Text(z.name.clone()))
-                    .unwrap_or(Value::Null),
-                opt(fac.capacity),
-                Value::Int(i64::from(r.facility_access_m[f].is_some())),
-                opt(r.facility_access_m[f]),
-                opt(r.facility_served[f]),
-            ],
+            [
+                vec![
+                    Value::Text(fac.id.clone()),
+                    Value::Text(fac.name.clone()),
+                    Value::Text(fac.category.clone()),
+                    zone.map(|z| Value::Text(z.code.clone()))
+                        .unwrap_or(Value::Null),
+                    zone.map(|z| Value::Text(z.name.clone()))
+                        .unwrap_or(Value::Null),
+                    opt(fac.capacity),
+                    Value::Int(i64::from(r.facility_access_m[f].is_some())),
+                    opt(r.facility_access_m[f]),
+                    opt(r.facility_served[f]),
+                ],
+                access,
+            ]
+            .concat(),
             Some(fac.locations[0]),
         );
     }

@@ -2,7 +2,7 @@
 
 use super::compute::StudyResult;
 use super::layers::{gap_ranks, village_rule};
-use crate::analysis::tally::{count_rule, ratio_rule, share};
+use crate::analysis::tally::{count_rule, ratio_rule_in, share};
 use crate::standards::CountUnit;
 use serde_json::{json, Value};
 
@@ -95,15 +95,17 @@ pub fn summary_json(name: &str, r: &StudyResult) -> Value {
         .iter()
         .map(|&i| {
             let rule = &p.ratio_rules[i];
-            let o = ratio_rule(c, rule, &r.facility_categories);
+            let g = &r.demand.groups;
+            let o = ratio_rule_in(c, rule, &r.facility_categories, g);
             let passing = r
                 .zone_tallies
                 .iter()
-                .filter(|t| ratio_rule(t, rule, &r.facility_categories).pass == Some(true))
+                .filter(|t| ratio_rule_in(t, rule, &r.facility_categories, g).pass == Some(true))
                 .count();
             json!({
                 "rule": rule.id, "label": rule.label, "city_value": num(o.value), "target": rule.target,
                 "pass": o.pass, "zones_passing": passing, "zones": r.zones.len(),
+                "per_population": rule.population.clone().unwrap_or_else(|| "all residents".into()),
             })
         })
         .collect();
@@ -126,7 +128,36 @@ pub fn summary_json(name: &str, r: &StudyResult) -> Value {
     let unzoned: Vec<usize> = (0..r.demand_zone.len())
         .filter(|&d| r.demand_zone[d].is_none())
         .collect();
-    json!({
+    let access: Vec<Value> = r
+        .access
+        .iter()
+        .map(|a| {
+            let zones_below: usize = a
+                .zones
+                .iter()
+                .filter(|t| a.target.zip(t.mean()).is_some_and(|(x, m)| m < x))
+                .count();
+            let no_demand: Vec<Value> = a
+                .fca
+                .no_demand()
+                .into_iter()
+                .map(|k| json!(r.facilities[a.facilities[k]].id))
+                .collect();
+            json!({
+                "category": a.category, "label": a.label,
+                "method": if matches!(a.decay, crate::analysis::access::Decay::Weights(_)) { "E2SFCA" } else { "2SFCA" },
+                "decay": a.decay.describe(), "catchment_minutes": a.limit_s / 60.0,
+                "measured_for": a.group.clone().unwrap_or_else(|| "all residents".into()),
+                "facilities": a.facilities.len(), "facilities_without_capacity": a.without_capacity.len(),
+                "facilities_no_demand": no_demand,
+                "target": num(a.target), "city_mean": num(a.city.mean()),
+                "city_below_target_share": num(a.target.and(a.city.below_share())),
+                "zones_mean_below_target": a.target.map(|_| zones_below),
+                "zones": r.zones.len(),
+            })
+        })
+        .collect();
+    let mut out = json!({
         "study": name,
         "profile": {"name": p.name, "title": p.title},
         "population": c.population,
@@ -143,9 +174,13 @@ pub fn summary_json(name: &str, r: &StudyResult) -> Value {
         "largest_gaps": worst,
         "unsnapped_demand_points": r.demand_snapped.iter().filter(|s| !**s).count(),
         "demand_points_in_no_zone": unzoned.len(),
-        "population_in_no_zone": unzoned.iter().map(|&d| r.population[d]).sum::<f64>(),
+        "population_in_no_zone": unzoned.iter().map(|&d| r.population[d]).sum::<f64>() + 0.0,
         "notes": r.notes,
-    })
+    });
+    if !access.is_empty() {
+        out["access"] = Value::Array(access);
+    }
+    out
 }
 
 fn pct(x: &Value) -> String {
@@ -225,8 +260,12 @@ pub fn summary_markdown(s: &Value) -> String {
     }
     for r in s["ratio_rules"].as_array().into_iter().flatten() {
         m += &format!(
-            "- {}: city {} (target {}), {} of {} zones pass\n",
+            "- {}{}: city {} (target {}), {} of {} zones pass\n",
             r["label"].as_str().unwrap_or(""),
+            match r["per_population"].as_str() {
+                Some(g) if g != "all residents" => format!(" (per {g})"),
+                _ => String::new(),
+            },
             r["city_value"]
                 .as_f64()
                 .map(|v| format!("{v:.2}"))
@@ -235,6 +274,29 @@ pub fn summary_markdown(s: &Value) -> String {
             r["zones_passing"],
             r["zones"]
         );
+    }
+    if let Some(acc) = s["access"].as_array() {
+        m += "\nCapacity per person within reach (2SFCA; population-weighted city mean):\n\n\
+              | category | method, decay | catchment | measured for | city mean | target | below target |\n\
+              |---|---|---|---|---|---|---|\n";
+        for a in acc {
+            let g = |x: &Value| {
+                x.as_f64()
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_else(|| "–".into())
+            };
+            m += &format!(
+                "| {} | {}, {} | {} min | {} | {} | {} | {} |\n",
+                a["label"].as_str().unwrap_or(""),
+                a["method"].as_str().unwrap_or(""),
+                a["decay"].as_str().unwrap_or(""),
+                a["catchment_minutes"],
+                a["measured_for"].as_str().unwrap_or(""),
+                g(&a["city_mean"]),
+                g(&a["target"]),
+                pct(&a["city_below_target_share"]),
+            );
+        }
     }
     m += "\nLargest gaps (population outside the complete life circle):\n\n| rank | zone | uncovered | share |\n|---|---|---|---|\n";
     for z in s["largest_gaps"].as_array().into_iter().flatten() {

@@ -6,6 +6,7 @@ use super::layers::{
     demand_layer, districts_layer, facilities_layer, gaps_layer, villages_layer, zones_layer,
 };
 use super::summary::{summary_json, summary_markdown};
+use crate::analysis::service_area::service_area_layers;
 use crate::error::{Error, ErrorKind, Result};
 use crate::output::{
     write_atomic, write_csv_with, write_geojson, write_gpkg_layers, write_xlsx, CsvEncoding,
@@ -47,6 +48,25 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
     if !r.villages.is_empty() {
         maps.push(&villages);
         all.push(&villages);
+    }
+    let (service_areas, facility_service_areas) = service_area_layers(
+        &r.service_areas,
+        &r.facilities,
+        &|c| {
+            r.profile
+                .category(c)
+                .map(|c| c.label.clone())
+                .unwrap_or_else(|| c.to_string())
+        },
+        study.report.service_area_buffer_m,
+    );
+    if study.report.service_areas {
+        maps.push(&service_areas);
+        all.push(&service_areas);
+        if study.report.facility_service_areas {
+            maps.push(&facility_service_areas);
+            all.push(&facility_service_areas);
+        }
     }
     // Each format is written on its own thread; the files are listed in a fixed order.
     let write_format = |f: &str| -> Result<Vec<PathBuf>> {
@@ -122,6 +142,24 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
     let p = dir.join("summary.md");
     write_text(&p, &summary_markdown(&json))?;
     files.push(p);
+    // Maps and the HTML report, from the same layers and summary.
+    let rep = &study.report;
+    if rep.maps || rep.html {
+        let data = crate::report::ReportData {
+            title: name.clone(),
+            summary: json,
+            zones,
+            facilities,
+            gaps,
+            service_areas: rep.service_areas.then_some(service_areas),
+        };
+        let opts = crate::report::ReportOptions {
+            maps: rep.maps,
+            html: rep.html,
+            simplify_m: rep.simplify_m,
+        };
+        files.extend(crate::report::write_report(&dir, &data, &opts)?);
+    }
     Ok(files)
 }
 

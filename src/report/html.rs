@@ -1,0 +1,709 @@
+//! The HTML report: one self-contained file that opens from disk with no network.
+//!
+//! - Headline figures against the targets (life circles, categories, count and ratio rules) and
+//!   the notes of the run, as static HTML.
+//! - A Leaflet map (Leaflet 1.9.4, bundled from `assets/leaflet`: script, styles and images
+//!   embedded; no tile layer, the zones are the base) with toggleable layers: the zones
+//!   choropleth of the complete-life-circle share, facilities by category, service areas by
+//!   category and threshold, gap areas for the complete circle and per category.
+//! - The zones table with the standards' pass/fail, sortable by any column (click a header).
+//!
+//! The data are embedded as one JSON document; geometry is simplified for display
+//! ([`super::simplify`]) and coordinates are rounded to 1e-6° (about 0.1 m). Once the map is
+//! drawn, the page sets `data-zones` and `data-facilities` on `<body>` to the numbers of zone and
+//! facility shapes in the map, `data-errors` to the number of script errors, and `data-ready="1"`.
+
+use super::map::{threshold_zh, GAP_COLOUR, NO_DATA_COLOUR, SHARE_COLOURS, SHARE_LABELS};
+use super::{escape, percent, polygons, simplify, ReportData};
+use geo_types::Geometry;
+use serde_json::{json, Value as Json};
+use std::fmt::Write;
+
+/// The bundled Leaflet version.
+pub const LEAFLET_VERSION: &str = "1.9.4";
+const LEAFLET_JS: &str = include_str!("../../assets/leaflet/leaflet.js");
+const LEAFLET_CSS: &str = include_str!("../../assets/leaflet/leaflet.css");
+const LEAFLET_IMAGES: [(&str, &[u8]); 3] = [
+    (
+        "images/layers.png",
+        include_bytes!("../../assets/leaflet/images/layers.png"),
+    ),
+    (
+        "images/layers-2x.png",
+        include_bytes!("../../assets/leaflet/images/layers-2x.png"),
+    ),
+    (
+        "images/marker-icon.png",
+        include_bytes!("../../assets/leaflet/images/marker-icon.png"),
+    ),
+];
+const LEAFLET_LICENSE: &str = include_str!("../../assets/leaflet/LICENSE");
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut o = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= c.len() {
+                o.push(A[(n >> shift & 63) as usize] as char);
+            } else {
+                o.push('=');
+            }
+        }
+    }
+    o
+}
+
+/// Leaflet's stylesheet with its images as `data:` URIs.
+fn leaflet_css() -> String {
+    let mut css = LEAFLET_CSS.to_string();
+    for (name, bytes) in LEAFLET_IMAGES {
+        css = css.replace(
+            &format!("url({name})"),
+            &format!("url(data:image/png;base64,{})", base64(bytes)),
+        );
+    }
+    css
+}
+
+/// Leaflet's script, safe inside `<script>` and without the source-map reference (which a
+/// browser would try to load from disk).
+fn leaflet_js() -> String {
+    LEAFLET_JS
+        .replace("//# sourceMappingURL=leaflet.js.map", "")
+        .replace("</script", "<\\/script")
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// A WGS84 geometry as GeoJSON, coordinates rounded to 1e-6 degrees.
+fn geojson(g: &Geometry<f64>) -> Json {
+    use geo::MapCoords;
+    let r = g.map_coords(|c| geo_types::Coord {
+        x: round6(c.x),
+        y: round6(c.y),
+    });
+    serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(&r)))
+        .unwrap_or(Json::Null)
+}
+
+fn feature(geometry: Json, properties: Json) -> Json {
+    json!({"type": "Feature", "properties": properties, "geometry": geometry})
+}
+
+fn num_or_null(x: Option<f64>) -> Json {
+    x.filter(|v| v.is_finite()).map_or(Json::Null, |v| json!(v))
+}
+
+/// The data the page's script draws, as JSON.
+fn map_data(data: &ReportData, simplify_m: f64) -> Json {
+    let lat = data.latitude();
+    let poly = |g: &Geometry<f64>| -> Json {
+        let s = simplify(&polygons(g), simplify_m, lat);
+        geojson(&Geometry::MultiPolygon(s))
+    };
+    let z = &data.zones;
+    let zones: Vec<Json> = z
+        .geometry
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(r, g)| {
+            feature(
+                poly(g),
+                json!({
+                    "code": ReportData::text(z, r, "zone_code"),
+                    "name": ReportData::text(z, r, "zone_name"),
+                    "population": num_or_null(ReportData::number(z, r, "population")),
+                    "share": num_or_null(ReportData::number(z, r, "complete_share")),
+                    "uncovered": num_or_null(ReportData::number(z, r, "uncovered")),
+                    "rank": num_or_null(ReportData::number(z, r, "gap_rank")),
+                }),
+            )
+        })
+        .collect();
+    let f = &data.facilities;
+    let facilities: Vec<Json> = f
+        .geometry
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(r, g)| {
+            feature(
+                geojson(g),
+                json!({
+                    "id": ReportData::text(f, r, "facility_id"),
+                    "name": ReportData::text(f, r, "name"),
+                    "category": ReportData::text(f, r, "category"),
+                    "zone": ReportData::text(f, r, "zone_name"),
+                    "served": num_or_null(ReportData::number(f, r, "served_population")),
+                }),
+            )
+        })
+        .collect();
+    let gp = &data.gaps;
+    let gaps: Vec<Json> = gp
+        .geometry
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(r, g)| {
+            feature(
+                poly(g),
+                json!({
+                    "for": ReportData::text(gp, r, "gap_for"),
+                    "label": ReportData::text(gp, r, "label"),
+                    "rank": num_or_null(ReportData::number(gp, r, "rank")),
+                    "population": num_or_null(ReportData::number(gp, r, "population")),
+                    "area_km2": num_or_null(ReportData::number(gp, r, "area_km2")),
+                }),
+            )
+        })
+        .collect();
+    let areas: Vec<Json> = data
+        .service_areas
+        .iter()
+        .flat_map(|sa| {
+            sa.geometry.iter().flatten().enumerate().map(move |(r, g)| {
+                feature(
+                    poly(g),
+                    json!({
+                        "category": ReportData::text(sa, r, "category"),
+                        "threshold": threshold_zh(&ReportData::text(sa, r, "threshold")),
+                        "area_km2": num_or_null(ReportData::number(sa, r, "area_km2")),
+                        "buffer_m": num_or_null(ReportData::number(sa, r, "buffer_m")),
+                    }),
+                )
+            })
+        })
+        .collect();
+    let categories: Vec<Json> = data
+        .categories()
+        .iter()
+        .map(|c| json!({"name": c.name, "label": c.label, "colour": c.colour, "inProfile": c.in_profile}))
+        .collect();
+    let h = &data.summary["complete_life_circle"];
+    json!({
+        "zones": {"type": "FeatureCollection", "features": zones},
+        "facilities": {"type": "FeatureCollection", "features": facilities},
+        "gaps": {"type": "FeatureCollection", "features": gaps},
+        "areas": {"type": "FeatureCollection", "features": areas},
+        "categories": categories,
+        "headline": {"id": h["circle"], "label": h["label"]},
+        "shareColours": SHARE_COLOURS,
+        "shareLabels": SHARE_LABELS,
+        "noData": NO_DATA_COLOUR,
+        "gapColour": GAP_COLOUR,
+    })
+}
+
+/// JSON text safe inside a `<script>` element (no `<`, so no `</script>`).
+fn script_json(v: &Json) -> String {
+    serde_json::to_string(v)
+        .expect("serialisable")
+        .replace('<', "\\u003c")
+}
+
+fn pass_cell(p: Option<bool>) -> String {
+    match p {
+        Some(true) => r#"<td class="pass" data-v="1">达标</td>"#.into(),
+        Some(false) => r#"<td class="fail" data-v="0">未达标</td>"#.into(),
+        None => r#"<td class="na" data-v="">–</td>"#.into(),
+    }
+}
+
+fn thresholds(c: &Json) -> String {
+    let t = threshold_zh(c["threshold"].as_str().unwrap_or(""));
+    let r = threshold_zh(c["rural_threshold"].as_str().unwrap_or(""));
+    if r.is_empty() || r == t {
+        t
+    } else {
+        format!("{t}（农村 {r}）")
+    }
+}
+
+/// The headline figures against the targets, as HTML.
+fn headline(data: &ReportData) -> String {
+    let s = &data.summary;
+    let h = &s["complete_life_circle"];
+    let circles = s["circles"].as_array().cloned().unwrap_or_default();
+    let hc = circles.iter().find(|c| c["circle"] == h["circle"]);
+    let mut o = String::new();
+    let target = hc.and_then(|c| c["target"].as_f64());
+    let pass = hc.and_then(|c| c["pass"].as_bool());
+    let _ = write!(
+        o,
+        r#"<div class="cards"><div class="card big"><div class="k">{}覆盖率</div><div class="v">{}</div><div class="t">目标 {} · {}</div></div>"#,
+        escape(h["label"].as_str().unwrap_or("")),
+        percent(h["share"].as_f64()),
+        percent(target),
+        match pass {
+            Some(true) => r#"<span class="badge pass">达标</span>"#,
+            Some(false) => r#"<span class="badge fail">未达标</span>"#,
+            None => "–",
+        }
+    );
+    let _ = write!(
+        o,
+        r#"<div class="card"><div class="k">未覆盖人口</div><div class="v">{:.0}</div><div class="t">常住人口 {:.0}</div></div>"#,
+        h["uncovered"].as_f64().unwrap_or(0.0),
+        s["population"].as_f64().unwrap_or(0.0)
+    );
+    let _ = write!(
+        o,
+        r#"<div class="card"><div class="k">街镇</div><div class="v">{}</div><div class="t">需求点 {} · 设施 {}</div></div></div>"#,
+        s["zones"],
+        s["demand_points"],
+        data.facilities.rows.len()
+    );
+    o += r#"<h3>生活圈覆盖率与目标</h3><table class="figures"><thead><tr><th>生活圈</th><th>阈值</th><th>覆盖率</th><th>目标</th><th>达标</th><th>达标街镇</th></tr></thead><tbody>"#;
+    for c in &circles {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}<td>{}</td></tr>",
+            escape(c["label"].as_str().unwrap_or("")),
+            escape(&thresholds(c)),
+            percent(c["share"].as_f64()),
+            percent(c["target"].as_f64()),
+            pass_cell(c["pass"].as_bool()),
+            c["zones_meeting_target"]
+                .as_u64()
+                .map(|n| format!("{n} / {}", s["zones"]))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    o += "</tbody></table>";
+    o += r#"<h3>各类设施覆盖率</h3><table class="figures"><thead><tr><th>设施类别</th><th>阈值</th><th>测算人群</th><th>覆盖率</th><th>设施数</th></tr></thead><tbody>"#;
+    for c in s["categories"].as_array().into_iter().flatten() {
+        let name = c["category"].as_str().unwrap_or("");
+        let measured = match c["measured_for"].as_str() {
+            Some("all residents") | None => "全体居民".to_string(),
+            Some(g) => g.to_string(),
+        };
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(c["label"].as_str().unwrap_or(name)),
+            escape(&thresholds(c)),
+            escape(&measured),
+            percent(c["share"].as_f64()),
+            s["facilities"][name].as_u64().unwrap_or(0)
+        );
+    }
+    o += "</tbody></table>";
+    let count = s["count_rules"].as_array().cloned().unwrap_or_default();
+    let ratio = s["ratio_rules"].as_array().cloned().unwrap_or_default();
+    if !count.is_empty() || !ratio.is_empty() {
+        o += r#"<h3>配置标准</h3><table class="figures"><thead><tr><th>标准</th><th>全市现状</th><th>目标</th><th>全市达标</th><th>达标单元</th></tr></thead><tbody>"#;
+        for r in &count {
+            let (units, passing, name) = if r["per"] == "village" {
+                (&r["villages"], &r["villages_passing"], "村居")
+            } else {
+                (&r["zones"], &r["zones_passing"], "街镇")
+            };
+            let all = units.as_u64().is_some() && units == passing;
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>–</td><td>每{name}至少 {}</td>{}<td>{} / {} {name}</td></tr>",
+                escape(r["label"].as_str().unwrap_or("")),
+                r["min"],
+                pass_cell(units.as_u64().map(|_| all)),
+                passing,
+                units
+            );
+        }
+        for r in &ratio {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td>{}<td>{} / {} 街镇</td></tr>",
+                escape(r["label"].as_str().unwrap_or("")),
+                r["city_value"]
+                    .as_f64()
+                    .map(|v| format!("{v:.2}"))
+                    .unwrap_or_else(|| "–".into()),
+                r["target"],
+                pass_cell(r["pass"].as_bool()),
+                r["zones_passing"],
+                r["zones"]
+            );
+        }
+        o += "</tbody></table>";
+    }
+    o
+}
+
+/// A column of the zones table.
+struct Column {
+    header: String,
+    key: String,
+    kind: ColumnKind,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ColumnKind {
+    Text,
+    Count,
+    Share,
+    Ratio,
+    Pass,
+}
+
+fn zone_columns(data: &ReportData) -> Vec<Column> {
+    let s = &data.summary;
+    let mut cols = Vec::new();
+    // Columns of the layer that have a value in some row.
+    let mut add = |header: String, key: String, kind: ColumnKind| {
+        if let Some(c) = ReportData::column(&data.zones, &key) {
+            if data
+                .zones
+                .rows
+                .iter()
+                .any(|r| r[c] != crate::output::Value::Null)
+            {
+                cols.push(Column { header, key, kind });
+            }
+        }
+    };
+    use ColumnKind::*;
+    add("缺口排名".into(), "gap_rank".into(), Count);
+    add("街镇代码".into(), "zone_code".into(), Text);
+    add("街镇名称".into(), "zone_name".into(), Text);
+    add("所属区".into(), "district".into(), Text);
+    add("常住人口".into(), "population".into(), Count);
+    let h = &s["complete_life_circle"];
+    let hl = h["label"].as_str().unwrap_or("完整生活圈");
+    add(format!("{hl}覆盖率"), "complete_share".into(), Share);
+    add("未覆盖人口".into(), "uncovered".into(), Count);
+    for c in s["circles"].as_array().into_iter().flatten() {
+        let id = c["circle"].as_str().unwrap_or("");
+        let l = c["label"].as_str().unwrap_or(id);
+        if c["circle"] != h["circle"] {
+            add(format!("{l}覆盖率"), format!("{id}_share"), Share);
+        }
+        add(format!("{l}达标"), format!("{id}_pass"), Pass);
+    }
+    for c in s["categories"].as_array().into_iter().flatten() {
+        let id = c["category"].as_str().unwrap_or("");
+        let l = c["label"].as_str().unwrap_or(id);
+        add(format!("{l}覆盖率"), format!("{id}_share"), Share);
+    }
+    for r in s["count_rules"].as_array().into_iter().flatten() {
+        let id = r["rule"].as_str().unwrap_or("");
+        add(
+            r["label"].as_str().unwrap_or(id).to_string(),
+            format!("{id}_pass"),
+            Pass,
+        );
+    }
+    for r in s["ratio_rules"].as_array().into_iter().flatten() {
+        let id = r["rule"].as_str().unwrap_or("");
+        let l = r["label"].as_str().unwrap_or(id);
+        add(format!("{l}（现状）"), format!("{id}_value"), Ratio);
+        add(format!("{l}达标"), format!("{id}_pass"), Pass);
+    }
+    cols
+}
+
+/// The zones table (rows in gap-rank order), as HTML.
+fn zones_table(data: &ReportData) -> String {
+    let z = &data.zones;
+    let cols = zone_columns(data);
+    let mut order: Vec<usize> = (0..z.rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ra = ReportData::number(z, a, "gap_rank").unwrap_or(f64::INFINITY);
+        let rb = ReportData::number(z, b, "gap_rank").unwrap_or(f64::INFINITY);
+        ra.total_cmp(&rb)
+    });
+    let mut o = String::from(r#"<table id="zones-table" class="sortable"><thead><tr>"#);
+    for (i, c) in cols.iter().enumerate() {
+        let kind = if c.kind == ColumnKind::Text {
+            "text"
+        } else {
+            "num"
+        };
+        let _ = write!(
+            o,
+            r#"<th data-col="{i}" data-kind="{kind}" title="点击排序">{}</th>"#,
+            escape(&c.header)
+        );
+    }
+    o += "</tr></thead><tbody>";
+    for r in order {
+        o += "<tr>";
+        for c in &cols {
+            let n = ReportData::number(z, r, &c.key);
+            let cell = match c.kind {
+                ColumnKind::Text => {
+                    let t = ReportData::text(z, r, &c.key);
+                    format!(r#"<td data-v="{}">{}</td>"#, escape(&t), escape(&t))
+                }
+                ColumnKind::Count => match n {
+                    Some(v) => format!(r#"<td class="n" data-v="{v}">{v:.0}</td>"#),
+                    None => r#"<td class="n" data-v="">–</td>"#.into(),
+                },
+                ColumnKind::Ratio => match n {
+                    Some(v) => format!(r#"<td class="n" data-v="{v}">{v:.2}</td>"#),
+                    None => r#"<td class="n" data-v="">–</td>"#.into(),
+                },
+                ColumnKind::Share => match n {
+                    Some(v) => format!(r#"<td class="n" data-v="{v}">{}</td>"#, percent(Some(v))),
+                    None => r#"<td class="n" data-v="">–</td>"#.into(),
+                },
+                ColumnKind::Pass => pass_cell(n.map(|v| v >= 0.5)),
+            };
+            o += &cell;
+        }
+        o += "</tr>";
+    }
+    o += "</tbody></table>";
+    o
+}
+
+const STYLE: &str = r#"
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;color:#222;background:#fafafa}
+header{background:#1f4e79;color:#fff;padding:18px 28px}header h1{margin:0;font-size:26px}header p{margin:6px 0 0;opacity:.85}
+main{padding:10px 28px 40px;max-width:1500px}h2{margin:28px 0 10px;font-size:21px;border-bottom:2px solid #1f4e79;padding-bottom:4px}h3{font-size:17px;margin:18px 0 8px}
+.cards{display:flex;gap:14px;flex-wrap:wrap}.card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 18px;min-width:200px}
+.card .k{color:#555;font-size:14px}.card .v{font-size:30px;font-weight:bold;margin:4px 0}.card.big .v{font-size:40px;color:#1f4e79}.card .t{color:#666;font-size:13px}
+.badge{padding:1px 8px;border-radius:10px;color:#fff;font-size:13px}.badge.pass{background:#1a9641}.badge.fail{background:#d7191c}
+table{border-collapse:collapse;background:#fff;font-size:14px}th,td{border:1px solid #ddd;padding:5px 9px;text-align:left}th{background:#eef3f7;vertical-align:bottom}
+#zones-table th{min-width:5.5em}#zones-table td{white-space:nowrap}
+td.n{text-align:right;font-variant-numeric:tabular-nums}td.pass{color:#1a7a36;font-weight:bold}td.fail{color:#c0171b;font-weight:bold}td.na{color:#999}
+table.sortable th{cursor:pointer;user-select:none;position:sticky;top:0}table.sortable th[aria-sort=ascending]::after{content:" ▲"}table.sortable th[aria-sort=descending]::after{content:" ▼"}
+.table-wrap{overflow:auto;max-height:640px;border:1px solid #ddd}
+#map{height:640px;border:1px solid #bbb;background:#eef3f7}
+.legend{background:#fff;padding:8px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font-size:13px;line-height:20px}
+.legend i{display:inline-block;width:18px;height:12px;margin-right:6px;vertical-align:middle;border:1px solid #777}
+.leaflet-control-layers-expanded{max-height:560px;overflow:auto;font-size:13px}
+.notes li{margin:4px 0;color:#444}footer{color:#777;font-size:12px;padding:10px 28px 30px}
+"#;
+
+const SCRIPT: &str = r#"
+(function () {
+  var errors = 0;
+  function fail() { errors += 1; document.body.setAttribute('data-errors', String(errors)); }
+  // Script errors, and (capturing) any resource that fails to load.
+  window.addEventListener('error', fail, true);
+  var consoleError = console.error;
+  console.error = function () { fail(); consoleError.apply(console, arguments); };
+  var D = JSON.parse(document.getElementById('lc-data').textContent);
+  function esc(s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+  function pct(x) { return x == null ? '–' : (x * 100).toFixed(1) + '%'; }
+  function int(x) { return x == null ? '–' : Math.round(x).toLocaleString('zh-CN'); }
+  function shareColour(x) {
+    if (x == null) return D.noData;
+    return D.shareColours[Math.min(4, Math.max(0, Math.floor(x * 5)))];
+  }
+  var cats = {};
+  D.categories.forEach(function (c) { cats[c.name] = c; });
+  function catLabel(n) { return cats[n] ? cats[n].label : n; }
+
+  var map = L.map('map', {zoomSnap: 0.25, preferCanvas: false});
+  map.attributionControl.setPrefix('Leaflet');
+  [['areas', 410], ['gaps', 420], ['facilities', 450]].forEach(function (p) {
+    map.createPane(p[0]).style.zIndex = p[1];
+  });
+  var overlays = {};
+  var zones = L.geoJSON(D.zones, {
+    className: 'lc-zone',
+    style: function (f) {
+      return {fillColor: shareColour(f.properties.share), fillOpacity: 0.75, color: '#444', weight: 1.2};
+    },
+    onEachFeature: function (f, layer) {
+      var p = f.properties;
+      layer.bindTooltip(esc(p.name) + ' ' + pct(p.share));
+      layer.bindPopup('<b>' + esc(p.name) + '</b> (' + esc(p.code) + ')<br>' + esc(D.headline.label) +
+        '覆盖率 ' + pct(p.share) + '<br>常住人口 ' + int(p.population) + '<br>未覆盖人口 ' +
+        int(p.uncovered) + '<br>缺口排名 ' + int(p.rank));
+    }
+  }).addTo(map);
+  overlays['街镇：' + esc(D.headline.label) + '覆盖率'] = zones;
+
+  var gapFor = [];
+  D.gaps.features.forEach(function (f) {
+    if (gapFor.indexOf(f.properties['for']) < 0) gapFor.push(f.properties['for']);
+  });
+  gapFor.forEach(function (id) {
+    var fs = D.gaps.features.filter(function (f) { return f.properties['for'] === id; });
+    var layer = L.geoJSON({type: 'FeatureCollection', features: fs}, {
+      pane: 'gaps', className: 'lc-gap',
+      style: {color: D.gapColour, weight: 1, fillColor: D.gapColour, fillOpacity: 0.45},
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindPopup('<b>服务缺口：' + esc(p.label) + '</b><br>排名 ' + int(p.rank) + '<br>未覆盖人口 ' +
+          int(p.population) + '<br>面积 ' + (p.area_km2 == null ? '–' : p.area_km2.toFixed(2)) + ' 平方公里');
+      }
+    });
+    var label = fs.length ? fs[0].properties.label : id;
+    overlays['缺口：' + esc(label) + '（' + fs.length + '）'] = layer;
+    if (id === D.headline.id) layer.addTo(map);
+  });
+
+  D.areas.features.forEach(function (f) {
+    var p = f.properties, c = cats[p.category] || {colour: '#2c7fb8'};
+    var layer = L.geoJSON(f, {
+      pane: 'areas', className: 'lc-area',
+      style: {color: c.colour, weight: 1, fillColor: c.colour, fillOpacity: 0.25}
+    });
+    layer.bindPopup('<b>' + esc(catLabel(p.category)) + '</b><br>步行' + esc(p.threshold) + '服务范围<br>面积 ' +
+      (p.area_km2 == null ? '–' : p.area_km2.toFixed(2)) + ' 平方公里（道路两侧 ' + int(p.buffer_m) + ' 米）');
+    overlays['服务范围：' + esc(catLabel(p.category)) + ' ' + esc(p.threshold)] = layer;
+  });
+
+  D.categories.forEach(function (c) {
+    var fs = D.facilities.features.filter(function (f) { return f.properties.category === c.name; });
+    if (!fs.length) return;
+    var layer = L.geoJSON({type: 'FeatureCollection', features: fs}, {
+      pointToLayer: function (f, ll) {
+        return L.circleMarker(ll, {pane: 'facilities', className: 'lc-fac', radius: 5, color: '#fff', weight: 1,
+          fillColor: c.colour, fillOpacity: 0.95});
+      },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindPopup('<b>' + esc(p.name || p.id) + '</b><br>' + esc(c.label) + '<br>编号 ' + esc(p.id) +
+          '<br>街镇 ' + esc(p.zone) + (p.served == null ? '' : '<br>服务范围内人口 ' + int(p.served)));
+      }
+    }).addTo(map);
+    overlays['<span style="color:' + c.colour + '">●</span> 设施：' + esc(c.label) + '（' + fs.length + '）'] = layer;
+  });
+
+  L.control.layers(null, overlays, {collapsed: false}).addTo(map);
+  L.control.scale({imperial: false}).addTo(map);
+  var legend = L.control({position: 'bottomright'});
+  legend.onAdd = function () {
+    var d = L.DomUtil.create('div', 'legend');
+    var h = '<b>' + esc(D.headline.label) + '覆盖率</b><br>';
+    for (var i = D.shareColours.length - 1; i >= 0; i--) {
+      h += '<i style="background:' + D.shareColours[i] + '"></i>' + esc(D.shareLabels[i]) + '<br>';
+    }
+    h += '<i style="background:' + D.noData + '"></i>无人口<br>';
+    h += '<i style="background:' + D.gapColour + ';opacity:.6"></i>服务缺口';
+    d.innerHTML = h;
+    return d;
+  };
+  legend.addTo(map);
+  var b = zones.getBounds();
+  if (b.isValid()) map.fitBounds(b, {padding: [10, 10]}); else map.setView([0, 0], 2);
+
+  // Sortable table: click a header; numbers sort as numbers, empty cells last.
+  var table = document.getElementById('zones-table');
+  if (table) {
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th) {
+      th.addEventListener('click', function () {
+        var col = +th.getAttribute('data-col'), numeric = th.getAttribute('data-kind') === 'num';
+        var asc = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col].getAttribute('data-v'), y = b.cells[col].getAttribute('data-v');
+          if (x === '' || y === '') return (x === '') - (y === '');
+          var r = numeric ? (+x) - (+y) : x.localeCompare(y, 'zh-CN');
+          return asc ? r : -r;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+  document.body.setAttribute('data-zones', String(document.querySelectorAll('#map path.lc-zone').length));
+  document.body.setAttribute('data-facilities', String(document.querySelectorAll('#map path.lc-fac').length));
+  document.body.setAttribute('data-errors', String(errors));
+  document.body.setAttribute('data-ready', '1');
+})();
+"#;
+
+/// The whole report page.
+pub fn report_html(data: &ReportData, simplify_m: f64) -> String {
+    let s = &data.summary;
+    let title = if data.title.is_empty() {
+        "生活圈评估报告".to_string()
+    } else {
+        data.title.clone()
+    };
+    let mut o = String::with_capacity(1 << 20);
+    let _ = write!(
+        o,
+        r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{t}</title>
+<style>{css}</style>
+<style>{STYLE}</style>
+</head>
+<body data-ready="0">
+<header><h1>{t}</h1><p>评估标准：{p}</p></header>
+<main>
+<h2>总体指标与目标</h2>
+{headline}
+<h2>地图</h2>
+<div id="map"></div>
+<h2>街镇一览（点击表头排序）</h2>
+<div class="table-wrap">{table}</div>
+"#,
+        t = escape(&title),
+        css = leaflet_css(),
+        p = escape(s["profile"]["title"].as_str().unwrap_or("")),
+        headline = headline(data),
+        table = zones_table(data),
+    );
+    let notes = s["notes"].as_array().cloned().unwrap_or_default();
+    if !notes.is_empty() {
+        o += r#"<h2>说明</h2><ul class="notes">"#;
+        for n in notes {
+            let _ = write!(o, "<li>{}</li>", escape(n.as_str().unwrap_or("")));
+        }
+        o += "</ul>";
+    }
+    let _ = write!(
+        o,
+        r#"</main>
+<footer>地图：Leaflet {LEAFLET_VERSION}（BSD 2-Clause 许可，随报告内嵌）。坐标 WGS84；显示用几何已按 {simplify_m} 米容差简化。
+<details><summary>Leaflet 许可</summary><pre>{lic}</pre></details></footer>
+<script type="application/json" id="lc-data">{data}</script>
+<script>{js}</script>
+<script>{SCRIPT}</script>
+</body></html>
+"#,
+        lic = escape(LEAFLET_LICENSE),
+        data = script_json(&map_data(data, simplify_m)),
+        js = leaflet_js(),
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn bundled_leaflet_needs_no_files() {
+        let css = leaflet_css();
+        assert!(!css.contains("url(images/"), "every image embedded");
+        let js = leaflet_js();
+        assert!(js.contains("\"1.9.4\""));
+        assert!(!js.contains("sourceMappingURL"));
+        assert!(!js.contains("</script"));
+        assert!(!script_json(&json!({"a": "</script>"})).contains('<'));
+    }
+}
