@@ -18,15 +18,15 @@ fn demo_produces_every_layer_and_loses_nothing() {
         "lifecircle.xlsx",
         "summary.json",
         "summary.md",
-        "zones.geojson",
-        "demand.geojson",
-        "gaps.geojson",
-        "facilities.geojson",
         "zones.csv",
         "districts.csv",
         "demand.csv",
         "gaps.csv",
         "facilities.csv",
+        "service_areas.csv",
+        "report.html",
+        "map_complete_share.svg",
+        "map_complete_share.png",
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }

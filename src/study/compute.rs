@@ -240,10 +240,41 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     }
 
     // Demand.
+    let read_zones = || -> Result<(Vec<Zone>, Vec<String>)> {
+        let z = &study.zones;
+        if let Some(f) = &z.file {
+            let opts = ZoneLayerOptions {
+                layer: z.layer.clone(),
+                crs: crs(&z.crs, "zones.crs")?,
+                encoding: enc(&z.encoding, "zones.encoding")?,
+                name_field: z.name_field.clone(),
+                code_field: z.code_field.clone(),
+                district_field: z.district_field.clone(),
+                rural_field: z.rural_field.clone(),
+            };
+            read_zone_layer(&study.resolve(f), &opts).map(|z| (z, Vec::new()))
+        } else {
+            let p = study.resolve(z.osm.as_ref().expect("checked"));
+            let (zones, rep) = read_osm_zones(&p, z.admin_level, z.district_level)?;
+            let notes = rep
+                .incomplete_relations
+                .iter()
+                .map(|(id, name)| {
+                    format!("boundary relation {id} ({name}) is incomplete in the extract and is not used")
+                })
+                .collect();
+            Ok((zones, notes))
+        }
+    };
+    // Demand and zones are independent: read them side by side.
     let demand_src = demand_source(study)?;
-    let (demand, demand_report) = step(obs, "read demand", || {
-        crate::input::population::read_demand_source(&demand_src)
-    })?;
+    let (demand_read, zones_read) = step(obs, "read demand and zones", || {
+        rayon::join(
+            || crate::input::population::read_demand_source(&demand_src),
+            read_zones,
+        )
+    });
+    let (demand, demand_report) = demand_read?;
     for n in demand_report.notes() {
         obs.note(&n);
         notes.push(n);
@@ -262,30 +293,10 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     let groups: Vec<Vec<f64>> = demand.points.iter().map(|d| d.groups.clone()).collect();
 
     // Zones.
-    let zones = step(obs, "read zones", || -> Result<Vec<Zone>> {
-        let z = &study.zones;
-        if let Some(f) = &z.file {
-            let opts = ZoneLayerOptions {
-                layer: z.layer.clone(),
-                crs: crs(&z.crs, "zones.crs")?,
-                encoding: enc(&z.encoding, "zones.encoding")?,
-                name_field: z.name_field.clone(),
-                code_field: z.code_field.clone(),
-                district_field: z.district_field.clone(),
-                rural_field: z.rural_field.clone(),
-            };
-            read_zone_layer(&study.resolve(f), &opts)
-        } else {
-            let p = study.resolve(z.osm.as_ref().expect("checked"));
-            let (zones, rep) = read_osm_zones(&p, z.admin_level, z.district_level)?;
-            for (id, name) in &rep.incomplete_relations {
-                obs.note(&format!(
-                    "boundary relation {id} ({name}) is incomplete in the extract and is not used"
-                ));
-            }
-            Ok(zones)
-        }
-    })?;
+    let (zones, zone_notes) = zones_read?;
+    for n in zone_notes {
+        obs.note(&n);
+    }
     if zones.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "no zones").field("zones"));
     }

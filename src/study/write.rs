@@ -99,10 +99,12 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
             }
             "xlsx" => {
                 let p = dir.join("lifecircle.xlsx");
+                // The workbook holds the tables for reports; the per-point demand layer is in
+                // the GeoPackage and CSV outputs.
                 let sheets: Vec<&Layer> = all
                     .iter()
                     .copied()
-                    .filter(|l| l.rows.len() < XLSX_MAX_ROWS)
+                    .filter(|l| l.name != "demand" && l.rows.len() < XLSX_MAX_ROWS)
                     .collect();
                 write_xlsx(&p, &sheets, headers)?;
                 files.push(p);
@@ -117,22 +119,47 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
         }
         Ok(files)
     };
-    let written: Vec<Result<Vec<PathBuf>>> = study
-        .output
-        .formats
-        .par_iter()
-        .map(|f| write_format(f))
-        .collect();
-    let mut files = Vec::new();
-    for w in written {
-        files.extend(w?);
-    }
     let name = if study.name.is_empty() {
         study.path.display().to_string()
     } else {
         study.name.clone()
     };
     let json = summary_json(&name, r);
+    // Maps and the HTML report (from the same layers and summary) are drawn while the formats
+    // are written.
+    let rep = &study.report;
+    let report = || -> Result<Vec<PathBuf>> {
+        if !(rep.maps || rep.html) {
+            return Ok(Vec::new());
+        }
+        let data = crate::report::ReportData {
+            title: name.clone(),
+            summary: json.clone(),
+            zones: zones.clone(),
+            facilities: facilities.clone(),
+            gaps: gaps.clone(),
+            service_areas: rep.service_areas.then(|| service_areas.clone()),
+        };
+        let opts = crate::report::ReportOptions {
+            maps: rep.maps,
+            html: rep.html,
+            simplify_m: rep.simplify_m,
+        };
+        crate::report::write_report(&dir, &data, &opts)
+    };
+    let formats = || -> Vec<Result<Vec<PathBuf>>> {
+        study
+            .output
+            .formats
+            .par_iter()
+            .map(|f| write_format(f))
+            .collect()
+    };
+    let (written, report_files) = rayon::join(formats, report);
+    let mut files = Vec::new();
+    for w in written {
+        files.extend(w?);
+    }
     let p = dir.join("summary.json");
     write_text(
         &p,
@@ -142,24 +169,7 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
     let p = dir.join("summary.md");
     write_text(&p, &summary_markdown(&json))?;
     files.push(p);
-    // Maps and the HTML report, from the same layers and summary.
-    let rep = &study.report;
-    if rep.maps || rep.html {
-        let data = crate::report::ReportData {
-            title: name.clone(),
-            summary: json,
-            zones,
-            facilities,
-            gaps,
-            service_areas: rep.service_areas.then_some(service_areas),
-        };
-        let opts = crate::report::ReportOptions {
-            maps: rep.maps,
-            html: rep.html,
-            simplify_m: rep.simplify_m,
-        };
-        files.extend(crate::report::write_report(&dir, &data, &opts)?);
-    }
+    files.extend(report_files?);
     Ok(files)
 }
 
