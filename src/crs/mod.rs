@@ -15,6 +15,9 @@
 //! longitude first), whatever the EPSG definition says.
 
 pub mod china;
+mod geometry;
+
+pub use geometry::transform_geometry;
 
 use crate::error::{Error, ErrorKind, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};

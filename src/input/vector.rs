@@ -5,12 +5,11 @@
 //! are read raw and decoded as UTF-8 when valid, else as GBK/GB18030 (or as `--encoding` says).
 
 use super::encoding::{decode, TextEncoding};
+use crate::crs::transform_geometry;
 use crate::crs::Crs;
-use crate::crs::Transformer;
 use crate::error::{Error, ErrorKind, Result};
 use gdal::vector::LayerAccess;
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
-use geo_types::{Coord, Geometry};
 use std::path::{Path, PathBuf};
 
 /// A feature of a layer, geometry in WGS84.
@@ -205,61 +204,6 @@ fn field_text(
         let bytes = std::ffi::CStr::from_ptr(p).to_bytes();
         let (text, _) = decode(bytes, encoding)?;
         Ok(Some(text.trim().to_string()))
-    }
-}
-
-/// Converts every coordinate of a geometry in place.
-fn transform_geometry(
-    g: &mut Geometry<f64>,
-    t: &Transformer,
-    buf: &mut Vec<[f64; 2]>,
-) -> Result<()> {
-    fn coords(c: &mut [Coord<f64>], t: &Transformer, buf: &mut Vec<[f64; 2]>) -> Result<()> {
-        buf.clear();
-        buf.extend(c.iter().map(|c| [c.x, c.y]));
-        t.apply(buf)?;
-        for (c, p) in c.iter_mut().zip(buf.iter()) {
-            *c = Coord { x: p[0], y: p[1] };
-        }
-        Ok(())
-    }
-    fn polygon(
-        p: &mut geo_types::Polygon<f64>,
-        t: &Transformer,
-        buf: &mut Vec<[f64; 2]>,
-    ) -> Result<()> {
-        let mut r = Ok(());
-        p.exterior_mut(|ls| r = coords(&mut ls.0, t, buf));
-        r?;
-        let mut r = Ok(());
-        p.interiors_mut(|rings| {
-            for ls in rings {
-                if r.is_ok() {
-                    r = coords(&mut ls.0, t, buf);
-                }
-            }
-        });
-        r
-    }
-    match g {
-        Geometry::Point(p) => coords(std::slice::from_mut(&mut p.0), t, buf),
-        Geometry::MultiPoint(mp) => {
-            let mut cs: Vec<Coord<f64>> = mp.0.iter().map(|p| p.0).collect();
-            coords(&mut cs, t, buf)?;
-            for (p, c) in mp.0.iter_mut().zip(cs) {
-                p.0 = c;
-            }
-            Ok(())
-        }
-        Geometry::LineString(ls) => coords(&mut ls.0, t, buf),
-        Geometry::MultiLineString(m) => m.0.iter_mut().try_for_each(|ls| coords(&mut ls.0, t, buf)),
-        Geometry::Polygon(p) => polygon(p, t, buf),
-        Geometry::MultiPolygon(m) => m.0.iter_mut().try_for_each(|p| polygon(p, t, buf)),
-        Geometry::GeometryCollection(gc) => {
-            gc.0.iter_mut()
-                .try_for_each(|g| transform_geometry(g, t, buf))
-        }
-        _ => Err(Error::new(ErrorKind::Format, "unsupported geometry type")),
     }
 }
 
