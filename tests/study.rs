@@ -535,3 +535,90 @@ fn villages_and_district_layer() {
         (Some(3), Some(1))
     );
 }
+
+/// A plan: a new sports ground next to D2, the township clinic C2 closed, and the 镇's population
+/// doubled. Worked out by hand from the baseline figures above.
+#[test]
+fn scenario_deltas_per_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plan_sports.csv"),
+        "id,category,lon,lat\nP1,sports,113.311,23.1\n",
+    )
+    .unwrap();
+    let study = town(dir.path(), "");
+    let mut text = std::fs::read_to_string(&study).unwrap();
+    text += r#"
+[scenario]
+name = "2025 规划"
+add_facilities = [{ path = "plan_sports.csv" }]
+remove_facilities = ["C2"]
+zone_population_scale = { "440118100" = 2.0 }
+"#;
+    std::fs::write(&study, text).unwrap();
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("out/plan/zones.csv").exists());
+    let (h, rows) = read_csv(&dir.path().join("out/scenario_zones.csv"));
+    let rows: Vec<HashMap<String, String>> = rows
+        .into_iter()
+        .map(|r| h.iter().cloned().zip(r).collect())
+        .collect();
+    let west = rows.iter().find(|r| r["zone_name"] == "猎德街道").unwrap();
+    let east = rows.iter().find(|r| r["zone_name"] == "新塘镇").unwrap();
+    let f = |r: &HashMap<String, String>, k: &str| num(r, k);
+    // West: D2 (500) now has a sports ground 11 m away.
+    assert_eq!(
+        (
+            f(west, "sports_covered_base"),
+            f(west, "sports_covered_plan"),
+            f(west, "sports_covered_delta")
+        ),
+        (1000.0, 1500.0, 500.0)
+    );
+    assert_eq!(f(west, "fitness_10min_covered_delta"), 500.0);
+    assert_eq!(f(west, "population_delta"), 0.0);
+    assert_eq!(f(west, "community_15min_covered_delta"), 0.0);
+    // East: population doubled; its only clinic closed; the library (5 km rural) still reached.
+    assert_eq!(
+        (f(east, "population_base"), f(east, "population_plan")),
+        (500.0, 1000.0)
+    );
+    assert_eq!(
+        (
+            f(east, "clinic_covered_base"),
+            f(east, "clinic_covered_plan")
+        ),
+        (500.0, 0.0)
+    );
+    assert_eq!(f(east, "library_covered_delta"), 500.0);
+    assert_eq!(f(east, "culture_10min_covered_plan"), 1000.0);
+    let j: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/scenario.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            j["population"]["base"].as_f64(),
+            j["population"]["plan"].as_f64()
+        ),
+        (Some(2150.0), Some(2650.0))
+    );
+    // A facility id the baseline does not have is an error naming the key.
+    let t = std::fs::read_to_string(&study)
+        .unwrap()
+        .replace("[\"C2\"]", "[\"C9\"]");
+    std::fs::write(&study, t).unwrap();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(!o.status.success());
+    assert!(
+        !dir.path().join("out").exists(),
+        "a bad plan leaves no output"
+    );
+    assert!(
+        stderr(&o).contains("scenario.remove_facilities"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -26,7 +26,11 @@ Study file keys (data/liechtenstein/study.toml is a commented example; paths are
   [zones]      file (+ layer, crs, encoding, name_field, code_field, district_field, rural_field)
                or osm (+ admin_level = 8, district_level); districts (+ district_name_field);
                villages (+ village_name_field, village_code_field)
-  [analysis]   max_minutes (search cut-off); gap_cell_m (250, hexagon size of the gap areas)";
+  [analysis]   max_minutes (search cut-off); gap_cell_m (250, hexagon size of the gap areas)
+  [access]     2SFCA/E2SFCA: categories, decay, weights, minutes, targets
+  [report]     service_areas, facility_service_areas, service_area_minutes, service_area_buffer_m, maps, html, simplify_m
+  [scenario]   name; add_facilities = [{ path, crs, category, ... }]; remove_facilities = [ids];
+               population_scale; zone_population_scale = { zone_code = factor }";
 
 #[derive(Args, Debug)]
 #[command(after_help = STUDY_KEYS)]
@@ -99,8 +103,30 @@ pub fn run(a: AnalyzeArgs) -> Result<()> {
         current: Mutex::new(None),
     };
     let result = compute(&study, &obs).map_err(|e| e.file(&a.config))?;
+    // A plan is computed before anything is written, so a bad plan leaves no output.
+    let plan = match &study.scenario {
+        Some(_) => Some(
+            lifecircle::study::compute::compute_plan(&study, &obs)
+                .map_err(|e| e.file(&a.config))?,
+        ),
+        None => None,
+    };
     obs.begin("write outputs");
-    let files = write_outputs(&study, &result)?;
+    let mut files = write_outputs(&study, &result)?;
+    if let Some(plan) = &plan {
+        // The plan's outputs go to <folder>/plan, with a per-zone comparison in <folder>.
+        let mut plan_study = study.clone();
+        plan_study.scenario = None;
+        plan_study.output.folder = study
+            .resolve(&study.output.folder)
+            .join("plan")
+            .display()
+            .to_string();
+        files.extend(write_outputs(&plan_study, plan)?);
+        files.extend(lifecircle::study::scenario::write_scenario(
+            &study, &result, plan,
+        )?);
+    }
     obs.end();
     if !a.quiet {
         let summary =

@@ -105,6 +105,23 @@ fn crs(s: &Option<String>, key: &str) -> Result<Option<Crs>> {
 
 /// Runs the analysis of a study.
 pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
+    compute_with(study, obs, None)
+}
+
+/// Runs the analysis of the study's `[scenario]` plan: its facilities added and removed, its
+/// population scaled.
+pub fn compute_plan(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
+    let plan = study.scenario.as_ref().ok_or_else(|| {
+        Error::new(ErrorKind::MissingField, "the study has no [scenario]").field("scenario")
+    })?;
+    compute_with(study, obs, Some(plan))
+}
+
+fn compute_with(
+    study: &Study,
+    obs: &dyn Observer,
+    plan: Option<&crate::study::config::ScenarioSection>,
+) -> Result<StudyResult> {
     let profile =
         Profile::load(&study.profile, Some(&study.base_dir)).map_err(|e| e.field("profile"))?;
     let mut notes = Vec::new();
@@ -198,8 +215,23 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         }
         facilities.extend(d.facilities);
     }
-    for (i, f) in study.facilities.files.iter().enumerate() {
-        let key = format!("facilities.files[{i}]");
+    let added: Vec<(String, &crate::study::config::FacilityFile)> = plan
+        .map(|p| {
+            p.add_facilities
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (format!("scenario.add_facilities[{i}]"), f))
+                .collect()
+        })
+        .unwrap_or_default();
+    let files = study
+        .facilities
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (format!("facilities.files[{i}]"), f))
+        .chain(added);
+    for (key, f) in files {
         let src = PointSource {
             crs: crs(&f.crs, &format!("{key}.crs"))?,
             encoding: enc(&f.encoding, &format!("{key}.encoding"))?,
@@ -211,6 +243,18 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         facilities.extend(step(obs, "read facilities", || {
             read_facilities(&p, &src, &map)
         })?);
+    }
+    if let Some(p) = plan {
+        for id in &p.remove_facilities {
+            if !facilities.iter().any(|f| &f.id == id) {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("no facility has id {id:?}"),
+                )
+                .field("scenario.remove_facilities"));
+            }
+        }
+        facilities.retain(|f| !p.remove_facilities.contains(&f.id));
     }
     if facilities.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "the study has no facilities").field("facilities"));
@@ -274,7 +318,7 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
             read_zones,
         )
     });
-    let (demand, demand_report) = demand_read?;
+    let (mut demand, demand_report) = demand_read?;
     for n in demand_report.notes() {
         obs.note(&n);
         notes.push(n);
@@ -282,7 +326,7 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     if demand.points.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "no demand points").field("demand"));
     }
-    let population: Vec<f64> = demand
+    let mut population: Vec<f64> = demand
         .points
         .iter()
         .map(|d| d.population.unwrap_or(1.0))
@@ -290,7 +334,7 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     if demand.points.iter().all(|d| d.population.is_none()) {
         notes.push("the demand has no population field: every point counts as 1".into());
     }
-    let groups: Vec<Vec<f64>> = demand.points.iter().map(|d| d.groups.clone()).collect();
+    let mut groups: Vec<Vec<f64>> = demand.points.iter().map(|d| d.groups.clone()).collect();
 
     // Zones.
     let (zones, zone_notes) = zones_read?;
@@ -343,6 +387,29 @@ pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
         .iter()
         .map(|f| index.locate(f.locations[0]))
         .collect();
+    // The plan's population projection, per zone.
+    if let Some(p) = plan {
+        for code in p.zone_population_scale.keys() {
+            if !zones.iter().any(|z| &z.code == code) {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("no zone has code {code:?}"),
+                )
+                .field("scenario.zone_population_scale"));
+            }
+        }
+        for (d, z) in demand_zone.iter().enumerate() {
+            let f = p.population_scale
+                * z.and_then(|z| p.zone_population_scale.get(&zones[z].code))
+                    .copied()
+                    .unwrap_or(1.0);
+            population[d] *= f;
+            groups[d].iter_mut().for_each(|g| *g *= f);
+            let dp = &mut demand.points[d];
+            dp.population = dp.population.map(|x| x * f);
+            dp.groups.iter_mut().for_each(|g| *g *= f);
+        }
+    }
     let unzoned: Vec<usize> = (0..demand_zone.len())
         .filter(|&d| demand_zone[d].is_none())
         .collect();

@@ -37,6 +37,9 @@ pub struct Study {
     /// Capacity-aware accessibility (2SFCA / E2SFCA); off when absent.
     #[serde(default)]
     pub access: Option<AccessSection>,
+    /// A plan compared with the baseline (facilities added or removed, population projected).
+    #[serde(default)]
+    pub scenario: Option<ScenarioSection>,
     /// The folder of the study file; relative paths start here.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -196,6 +199,35 @@ fn default_spacing() -> f64 {
 }
 fn default_band() -> usize {
     1
+}
+
+/// `[scenario]`: a plan run next to the baseline. Its outputs go to `<output folder>/plan/`, and
+/// `scenario_zones.csv` gives every zone figure for the baseline, the plan and the difference.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSection {
+    /// Name of the plan.
+    #[serde(default = "default_plan_name")]
+    pub name: String,
+    /// Facilities the plan adds (same keys as `[[facilities.files]]`).
+    #[serde(default)]
+    pub add_facilities: Vec<FacilityFile>,
+    /// Identifiers of facilities the plan removes.
+    #[serde(default)]
+    pub remove_facilities: Vec<String>,
+    /// Factor applied to every demand point's population (e.g. 21.0 / 18.68 for a 2025 projection).
+    #[serde(default = "default_scale")]
+    pub population_scale: f64,
+    /// Further factor per zone code.
+    #[serde(default)]
+    pub zone_population_scale: BTreeMap<String, f64>,
+}
+
+fn default_plan_name() -> String {
+    "plan".into()
+}
+fn default_scale() -> f64 {
+    1.0
 }
 
 /// `[zones]`: `file` (a polygon layer) or `osm` (administrative boundaries).
@@ -508,6 +540,18 @@ impl Study {
         self.input("zones.file", &z.file)?;
         self.input("zones.osm", &z.osm)?;
         self.input("zones.districts", &z.districts)?;
+        if let Some(sc) = &self.scenario {
+            positive(sc.population_scale, "scenario.population_scale")?;
+            for (code, f) in &sc.zone_population_scale {
+                positive(*f, &format!("scenario.zone_population_scale.{code}"))?;
+            }
+            for (i, f) in sc.add_facilities.iter().enumerate() {
+                self.input(
+                    &format!("scenario.add_facilities[{i}].path"),
+                    &Some(f.path.clone()),
+                )?;
+            }
+        }
         self.input("zones.villages", &z.villages)?;
         if let Some(m) = self.analysis.max_minutes {
             positive(m, "analysis.max_minutes")?;

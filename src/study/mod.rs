@@ -4,6 +4,7 @@ pub mod compute;
 pub mod config;
 pub mod layers;
 pub mod observer;
+pub mod scenario;
 pub mod summary;
 pub mod write;
 
