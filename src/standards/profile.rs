@@ -246,11 +246,7 @@ impl Profile {
             };
             categories.push(CategoryRule {
                 name: name.clone(),
-                label: if c.label.is_empty() {
-                    name.clone()
-                } else {
-                    c.label
-                },
+                label: label_or(c.label, name),
                 threshold: Threshold::from_keys(
                     &key,
                     c.minutes,
@@ -294,11 +290,7 @@ impl Profile {
                 }
             }
             circles.push(Circle {
-                label: if c.label.is_empty() {
-                    c.id.clone()
-                } else {
-                    c.label
-                },
+                label: label_or(c.label, &c.id),
                 threshold: Threshold::from_keys(
                     &key,
                     c.minutes,
@@ -335,11 +327,7 @@ impl Profile {
                 }
             };
             count_rules.push(CountRule {
-                label: if r.label.is_empty() {
-                    r.id.clone()
-                } else {
-                    r.label
-                },
+                label: label_or(r.label, &r.id),
                 id: r.id,
                 category: r.category,
                 min: r.min,
@@ -370,11 +358,7 @@ impl Profile {
                 }
             }
             ratio_rules.push(RatioRule {
-                label: if r.label.is_empty() {
-                    r.id.clone()
-                } else {
-                    r.label
-                },
+                label: label_or(r.label, &r.id),
                 id: r.id,
                 category: r.category,
                 kind,
@@ -397,6 +381,15 @@ impl Profile {
     /// The coverage rule of a category.
     pub fn category(&self, name: &str) -> Option<&CategoryRule> {
         self.categories.iter().find(|c| c.name == name)
+    }
+}
+
+/// The display label, or the identifier when the label is empty.
+fn label_or(label: String, id: &str) -> String {
+    if label.is_empty() {
+        id.to_string()
+    } else {
+        label
     }
 }
 
