@@ -16,7 +16,7 @@ use crate::input::{
     read_facilities, read_network_ways, read_osm, LineNetworkOptions, OsmRequest, PointSource,
     TextEncoding,
 };
-use crate::nearest::{nearest, NearestOptions, Outcome};
+use crate::nearest::{nearest, nearest_snapped, snap_places, NearestOptions, Outcome};
 use crate::network::{
     build_network, KeepComponents, Mode, Network, Profile as TravelProfile, RawNetwork, SnapResult,
 };
@@ -206,10 +206,20 @@ fn compute_with(
                 (p, Some(read_network_ways(&net_path, &p, &line_opts)?.0))
             }
         };
-        let net = step(obs, &format!("build {mode} graph"), || {
-            build_network(raw.as_ref().unwrap_or(&walk_raw), keep)
-        })
-        .map_err(|e| e.file(&net_path))?;
+        // Elderly walking uses the walking streets at one uniform speed: the walking graph
+        // with its times recomputed is the graph those ways would build, without building it.
+        let walk_net = networks.iter().find(|(m, _, _)| *m == Mode::Walk);
+        let net = match (mode, walk_net) {
+            (Mode::WalkElderly, Some((_, _, w))) => {
+                step(obs, &format!("build {mode} graph"), || {
+                    Ok(w.with_speed(tp.speed_mps))
+                })
+            }
+            _ => step(obs, &format!("build {mode} graph"), || {
+                build_network(raw.as_ref().unwrap_or(&walk_raw), keep)
+            }),
+        }
+        .map_err(|e: Error| e.file(&net_path))?;
         obs.note(&format!(
             "{mode} network: {} nodes, {} edges, {:.1} km, {} connected pieces",
             net.node_count(),
@@ -488,6 +498,7 @@ fn compute_with(
     };
     let access_plans = access_plans(study, &profile, &facilities, &demand.groups, &mut notes)?;
     let mut study_access: Vec<StudyAccess> = Vec::new();
+    let mut walk_snaps: Option<(Vec<Vec<SnapResult>>, Vec<SnapResult>)> = None;
     for (mode, tp, net) in &networks {
         let cats: Vec<&crate::standards::CategoryRule> = profile
             .categories
@@ -504,8 +515,24 @@ fn compute_with(
             max_snap_m: study.network.max_snap_m,
             keep_node_times: false,
         };
+        // Walking and elderly walking share the streets: everything is snapped once.
+        let walking = matches!(mode, Mode::Walk | Mode::WalkElderly);
         let r = step(obs, &format!("route ({mode})"), || {
-            nearest(net, &subset, &demand.points, &opts)
+            if walking {
+                if walk_snaps.is_none() {
+                    walk_snaps = Some(snap_places(
+                        net,
+                        &facilities,
+                        &demand.points,
+                        study.network.max_snap_m,
+                    )?);
+                }
+                let (fs, ds) = walk_snaps.as_ref().expect("just set");
+                let fs: Vec<Vec<SnapResult>> = fac_idx.iter().map(|&f| fs[f].clone()).collect();
+                nearest_snapped(net, &subset, &demand.points, fs, ds.clone(), &opts)
+            } else {
+                nearest(net, &subset, &demand.points, &opts)
+            }
         })
         .map_err(|e| e.field("demand"))?;
         if *mode == Mode::Walk || networks.len() == 1 {
