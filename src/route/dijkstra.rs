@@ -13,9 +13,8 @@
 //! stamp marks which entries belong to the current run, so nothing is cleared between runs and
 //! the loop does no hashing and, once warm, no allocation.
 
+use super::radix_heap::RadixHeap;
 use crate::network::Csr;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// A starting point of a search.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,7 +43,7 @@ struct NodeState {
 pub struct Workspace {
     nodes: Vec<NodeState>,
     generation: u32,
-    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    heap: RadixHeap,
     settled: Vec<u32>,
     limit_s: f64,
 }
@@ -63,7 +62,7 @@ impl Workspace {
                 n
             ],
             generation: 0,
-            heap: BinaryHeap::new(),
+            heap: RadixHeap::new(),
             settled: Vec::new(),
             limit_s: f64::INFINITY,
         }
@@ -97,11 +96,10 @@ impl Workspace {
                     source: s.source,
                     stamp: g,
                 };
-                self.heap.push(Reverse((s.time_s.to_bits(), s.node)));
+                self.heap.push(s.time_s, s.node);
             }
         }
-        while let Some(Reverse((bits, v))) = self.heap.pop() {
-            let t = f64::from_bits(bits);
+        while let Some((t, v)) = self.heap.pop() {
             let here = self.nodes[v as usize];
             if t > here.time {
                 continue; // stale entry
@@ -120,7 +118,7 @@ impl Workspace {
                         source: here.source,
                         stamp: g,
                     };
-                    self.heap.push(Reverse((nt.to_bits(), arc.head)));
+                    self.heap.push(nt, arc.head);
                 }
             }
         }

@@ -3,5 +3,7 @@
 pub mod access;
 pub mod catchment;
 pub mod dijkstra;
+pub mod radix_heap;
 
 pub use dijkstra::{Seed, Workspace};
+pub use radix_heap::RadixHeap;
