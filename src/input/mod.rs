@@ -1,6 +1,7 @@
 //! Reading inputs: tables (CSV/XLSX), GDAL vector layers, OpenStreetMap extracts.
 
 pub mod encoding;
+pub mod end_join;
 pub mod network;
 pub mod osm;
 pub mod points;

@@ -5,6 +5,7 @@
 //! shape points and connect nothing, as in a planning bureau's road centre-line data.
 
 use super::encoding::TextEncoding;
+use super::end_join::join_within;
 use super::osm::{read_osm, OsmReport, OsmRequest};
 use super::points::FileKind;
 use super::vector::{read_layer, VectorLayer};
@@ -12,8 +13,6 @@ use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geodesy::LocalPlane;
 use crate::network::{Mode, Profile, RawNetwork, WayAccess, NO_KEY};
-use rstar::primitives::GeomWithData;
-use rstar::RTree;
 use std::path::Path;
 
 /// End points closer than this (metres) are the same junction.
@@ -169,40 +168,23 @@ fn read_line_layer(
         );
     }
 
-    // Join end points within the tolerance: R-tree over end points in a local plane, union-find.
+    // Join end points within the tolerance, in a local plane.
     let centre = pieces[0].coords[0];
     let plane = LocalPlane::new(centre);
-    let ends: Vec<GeomWithData<[f64; 2], usize>> = pieces
+    let ends: Vec<[f64; 2]> = pieces
         .iter()
         .flat_map(|p| [p.coords[0], p.coords[p.coords.len() - 1]])
-        .enumerate()
-        .map(|(i, c)| GeomWithData::new(plane.project(c), i))
+        .map(|c| plane.project(c))
         .collect();
-    let tree = RTree::bulk_load(ends.clone());
-    let mut parent: Vec<usize> = (0..ends.len()).collect();
-    fn find(parent: &mut [usize], mut v: usize) -> usize {
-        while parent[v] != v {
-            parent[v] = parent[parent[v]];
-            v = parent[v];
-        }
-        v
-    }
-    for e in &ends {
-        for other in tree.locate_within_distance(*e.geom(), JOIN_TOLERANCE_M * JOIN_TOLERANCE_M) {
-            let (a, b) = (find(&mut parent, e.data), find(&mut parent, other.data));
-            if a != b {
-                parent[a.max(b)] = a.min(b);
-            }
-        }
-    }
+    let group = join_within(&ends, JOIN_TOLERANCE_M);
     let mut raw = RawNetwork::new();
     let mut keys = Vec::new();
     for (i, p) in pieces.iter().enumerate() {
         keys.clear();
         keys.resize(p.coords.len(), NO_KEY);
-        keys[0] = find(&mut parent, 2 * i) as i64;
+        keys[0] = group[2 * i] as i64;
         let last = keys.len() - 1;
-        keys[last] = find(&mut parent, 2 * i + 1) as i64;
+        keys[last] = group[2 * i + 1] as i64;
         raw.push_way(p.feature as i64 + 1, &p.coords, &keys, p.access);
     }
     Ok(raw)
