@@ -25,6 +25,8 @@
 #[derive(Debug, Clone)]
 pub struct RadixHeap {
     buckets: Vec<Vec<(u64, u32)>>,
+    /// Bit `b` set when bucket `b` is not empty (found with one trailing-zeros count).
+    occupied: u128,
     last: u64,
     len: usize,
 }
@@ -40,6 +42,7 @@ impl RadixHeap {
     pub fn new() -> Self {
         RadixHeap {
             buckets: vec![Vec::new(); 65],
+            occupied: 0,
             last: 0,
             len: 0,
         }
@@ -47,8 +50,10 @@ impl RadixHeap {
 
     /// Empties the queue (keeping its buffers) and allows any key again.
     pub fn clear(&mut self) {
-        for b in &mut self.buckets {
-            b.clear();
+        while self.occupied != 0 {
+            let b = self.occupied.trailing_zeros() as usize;
+            self.buckets[b].clear();
+            self.occupied &= self.occupied - 1;
         }
         self.last = 0;
         self.len = 0;
@@ -77,14 +82,19 @@ impl RadixHeap {
         debug_assert!(k >= self.last, "keys are monotone");
         let b = self.bucket(k);
         self.buckets[b].push((k, value));
+        self.occupied |= 1 << b;
         self.len += 1;
     }
 
     /// Removes and returns an entry with the smallest key.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, u32)> {
-        if self.buckets[0].is_empty() {
-            let i = self.buckets.iter().position(|b| !b.is_empty())?;
+        if self.occupied & 1 == 0 {
+            if self.occupied == 0 {
+                return None;
+            }
+            let i = self.occupied.trailing_zeros() as usize;
+            self.occupied &= !(1 << i);
             let min = self.buckets[i]
                 .iter()
                 .map(|e| e.0)
@@ -95,11 +105,15 @@ impl RadixHeap {
             for &(k, v) in &moved {
                 let b = self.bucket(k);
                 self.buckets[b].push((k, v));
+                self.occupied |= 1 << b;
             }
             moved.clear();
             self.buckets[i] = moved;
         }
         let (k, v) = self.buckets[0].pop()?;
+        if self.buckets[0].is_empty() {
+            self.occupied &= !1;
+        }
         self.len -= 1;
         Some((f64::from_bits(k), v))
     }
