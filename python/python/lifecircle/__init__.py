@@ -282,6 +282,7 @@ def nearest(
     category: Optional[str] = None,
     facilities_crs: Optional[str] = None,
     demand_crs: Optional[str] = None,
+    category_map: Optional[PathLike] = None,
     mode: str = "walk",
     node_times: bool = False,
 ) -> NearestResult:
@@ -292,10 +293,13 @@ def nearest(
     ``facilities`` / ``demand``: file paths, (Geo)DataFrames or sets read with
     :func:`read_facilities` / :func:`read_demand`. ``max_minutes``: facilities farther away count
     as not reached. ``categories``: only these. ``category``: the category of every facility of
-    a table without a category column.
+    a table without a category column. ``category_map``: how OSM tags map to categories (TOML;
+    default: the built-in mapping). ``node_times``: also every network node's times.
     """
     net = _network(network, mode)
-    fac = facilities_input(facilities, crs=facilities_crs, category=category)
+    fac = facilities_input(
+        facilities, crs=facilities_crs, category=category, category_map=category_map
+    )
     dem = demand_input(demand, crs=demand_crs)
     layers = _lc.nearest(
         net,
