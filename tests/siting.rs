@@ -173,4 +173,109 @@ mod cli {
             ("X", "200", "200")
         );
     }
+
+    /// The street of the test above, with capacities: X can serve 150 people (75 places × 2),
+    /// Y 100 (50 × 2). Worked out by hand: k = 1 now picks X (150 assigned of A + B = 200,
+    /// against 100 of C's 250), k = 2 adds Y (cumulative 250); a uniform capacity of 120 per
+    /// site with k = 2 serves 120 + 120.
+    #[test]
+    fn capacities_change_the_choice() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("street.geojson"),
+            lines_geojson(&[(&[[113.300, 23.1], [113.340, 23.1]], "\"n\":1")]),
+        )
+        .unwrap();
+        std::fs::write(d.join("demand.csv"), "id,lon,lat,population\nA,113.301,23.1001,100\nB,113.302,23.1001,100\nC,113.330,23.1001,250\n").unwrap();
+        std::fs::write(
+            d.join("cand.csv"),
+            "id,lon,lat,capacity\nX,113.3015,23.1,75\nY,113.3301,23.1,50\n",
+        )
+        .unwrap();
+        let (street, demand, cand) = (
+            d.join("street.geojson"),
+            d.join("demand.csv"),
+            d.join("cand.csv"),
+        );
+        let go = |k: &str, capacity: &[&str]| {
+            let out = d.join(format!("sites{k}{}.csv", capacity.join("")));
+            let summary = d.join("summary.json");
+            let mut args = vec![
+                "site-select",
+                "--network",
+                s(&street),
+                "--demand",
+                s(&demand),
+                "--candidates",
+                s(&cand),
+                "--category",
+                "elderly_care",
+                "--k",
+                k,
+                "--max-minutes",
+                "15",
+                "--out",
+                s(&out),
+                "--summary",
+                s(&summary),
+                "--quiet",
+            ];
+            args.extend(capacity);
+            let o = run(&args);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let (h, rows) = read_csv(&out);
+            assert_eq!(h.last().map(String::as_str), Some("capacity"));
+            let j: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+            (rows, j)
+        };
+        let (r, j) = go("1", &["--people-per-unit", "2"]);
+        assert_eq!(
+            (r.len(), r[0][1].as_str(), r[0][2].as_str()),
+            (1, "X", "150")
+        );
+        assert_eq!(r[0].last().unwrap(), "150");
+        assert_eq!(j["optimal"], true);
+        assert_eq!(j["added_population"], 150.0);
+        assert_eq!(j["capacitated"], true);
+        let (r, _) = go("2", &["--people-per-unit", "2"]);
+        assert_eq!(
+            (r[1][1].as_str(), r[1][2].as_str(), r[1][3].as_str()),
+            ("Y", "100", "250")
+        );
+        let (r, j) = go("2", &["--site-capacity", "120"]);
+        assert_eq!(r.len(), 2);
+        assert_eq!(j["added_population"], 240.0);
+        // A candidate without a capacity is an error naming the field.
+        std::fs::write(
+            &cand,
+            "id,lon,lat,capacity\nX,113.3015,23.1,75\nY,113.3301,23.1,\n",
+        )
+        .unwrap();
+        let o = run(&[
+            "site-select",
+            "--network",
+            s(&street),
+            "--demand",
+            s(&demand),
+            "--candidates",
+            s(&cand),
+            "--category",
+            "elderly_care",
+            "--k",
+            "1",
+            "--max-minutes",
+            "15",
+            "--out",
+            s(&d.join("bad.csv")),
+            "--people-per-unit",
+            "2",
+            "--quiet",
+        ]);
+        assert!(!o.status.success());
+        let e = stderr(&o);
+        assert!(e.contains("capacity") && e.contains("cand.csv"), "{e}");
+        assert!(!d.join("bad.csv").exists());
+    }
 }

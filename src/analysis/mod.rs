@@ -1,6 +1,7 @@
 //! Analyses over travel times: coverage, life circles, zone tables, gap areas.
 
 pub mod access;
+pub mod access_layers;
 pub mod coverage;
 pub mod gaps;
 pub mod service_area;

@@ -5,15 +5,15 @@ use super::args::{parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
-use lifecircle::analysis::access::{
-    access_snapped, snap_inputs, AccessOptions, AccessResult, Decay, Ratio,
+use lifecircle::analysis::access::{access_snapped, snap_inputs, AccessOptions, Decay};
+use lifecircle::analysis::access_layers::{
+    access_catchment_layer, access_demand_layer, access_facility_layer, access_warnings,
 };
 use lifecircle::categories::CategoryMap;
 use lifecircle::crs::Crs;
 use lifecircle::input::table::names;
 use lifecircle::input::{read_demand, read_facilities, FileKind, Table};
-use lifecircle::network::SnapResult;
-use lifecircle::output::{write_layer, Kind, Layer, Value};
+use lifecircle::output::write_layer;
 use lifecircle::places::{DemandPoint, Facility};
 use lifecircle::{Error, ErrorKind, Result};
 use std::path::{Path, PathBuf};
@@ -177,14 +177,16 @@ pub fn run(a: AccessArgs) -> Result<()> {
             .sum::<usize>(),
         a.max_minutes
     ));
-    report(&result, &facilities, &demand, &progress);
+    for w in access_warnings(&result, &facilities, &demand) {
+        progress.warn(&w);
+    }
     progress.step("write", || -> Result<()> {
-        write_layer(&a.out, &demand_layer(&result, &demand))?;
+        write_layer(&a.out, &access_demand_layer(&result, &demand))?;
         if let Some(p) = &a.facility_out {
-            write_layer(p, &facility_layer(&result, &facilities))?;
+            write_layer(p, &access_facility_layer(&result, &facilities))?;
         }
         if let Some(p) = &a.catchments_out {
-            write_layer(p, &catchment_layer(&result, &facilities, &demand))?;
+            write_layer(p, &access_catchment_layer(&result, &facilities, &demand))?;
         }
         Ok(())
     })?;
@@ -297,165 +299,4 @@ fn check_columns(a: &AccessArgs, facilities: &[Facility], demand: &[DemandPoint]
         .field("population"));
     }
     Ok(())
-}
-
-fn report(r: &AccessResult, facilities: &[Facility], demand: &[DemandPoint], p: &Progress) {
-    let unsnapped = r.unsnapped_facilities();
-    for &f in unsnapped.iter().take(20) {
-        p.warn(&format!(
-            "facility {} ({}, {}) is farther than the snapping distance from any street and is not used",
-            facilities[f].id, facilities[f].category, facilities[f].origin
-        ));
-    }
-    if unsnapped.len() > 20 {
-        p.warn(&format!(
-            "... {} more facilities not snapped",
-            unsnapped.len() - 20
-        ));
-    }
-    let mut no_demand: Vec<&str> = Vec::new();
-    for c in &r.categories {
-        for k in c.fca.no_demand() {
-            let f = c.facilities[k];
-            if !unsnapped.contains(&f) {
-                no_demand.push(&facilities[f].id);
-            }
-        }
-    }
-    if !no_demand.is_empty() {
-        p.warn(&format!(
-            "{} facilities have no demand within the catchment (ratio empty, status no_demand): {}{}",
-            no_demand.len(),
-            no_demand
-                .iter()
-                .take(20)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", "),
-            if no_demand.len() > 20 { ", ..." } else { "" }
-        ));
-    }
-    let n = r
-        .demand_snaps
-        .iter()
-        .filter(|s| matches!(s, SnapResult::TooFar(_)))
-        .count();
-    if n > 0 {
-        p.warn(&format!(
-            "{n} of {} demand points are farther than the snapping distance from any street; \
-             they have access 0 and status \"unsnapped\"",
-            demand.len()
-        ));
-    }
-}
-
-fn demand_layer(r: &AccessResult, demand: &[DemandPoint]) -> Layer {
-    let mut l = Layer::new(
-        "access",
-        &[
-            ("demand_id", Kind::Text),
-            ("category", Kind::Text),
-            ("access", Kind::Real),
-            ("population", Kind::Real),
-            ("facilities", Kind::Int),
-            ("status", Kind::Text),
-        ],
-    );
-    let reached: Vec<Vec<u32>> = r
-        .categories
-        .iter()
-        .map(|c| c.catchments.facilities_per_demand())
-        .collect();
-    for (d, dp) in demand.iter().enumerate() {
-        let unsnapped = matches!(r.demand_snaps[d], SnapResult::TooFar(_));
-        for (c, cat) in r.categories.iter().enumerate() {
-            let n = reached[c][d];
-            let status = if unsnapped {
-                "unsnapped"
-            } else if n == 0 {
-                "not_reached"
-            } else {
-                "ok"
-            };
-            l.push(
-                vec![
-                    Value::Text(dp.id.clone()),
-                    Value::Text(cat.category.clone()),
-                    Value::Real(cat.fca.access[d]),
-                    Value::Real(dp.population.unwrap_or(0.0)),
-                    Value::Int(i64::from(n)),
-                    Value::from(status),
-                ],
-                Some(dp.location),
-            );
-        }
-    }
-    l
-}
-
-fn facility_layer(r: &AccessResult, facilities: &[Facility]) -> Layer {
-    let mut l = Layer::new(
-        "facility_access",
-        &[
-            ("facility_id", Kind::Text),
-            ("category", Kind::Text),
-            ("ratio", Kind::Real),
-            ("capacity", Kind::Real),
-            ("demand", Kind::Real),
-            ("demand_points", Kind::Int),
-            ("status", Kind::Text),
-        ],
-    );
-    let unsnapped = r.unsnapped_facilities();
-    for c in &r.categories {
-        for (k, &f) in c.facilities.iter().enumerate() {
-            let fac = &facilities[f];
-            let (ratio, status) = match c.fca.ratio[k] {
-                Ratio::Value(v) => (Value::Real(v), "ok"),
-                Ratio::NoDemand if unsnapped.contains(&f) => (Value::Null, "unsnapped"),
-                Ratio::NoDemand => (Value::Null, "no_demand"),
-            };
-            l.push(
-                vec![
-                    Value::Text(fac.id.clone()),
-                    Value::Text(c.category.clone()),
-                    ratio,
-                    Value::Real(fac.capacity.unwrap_or(0.0)),
-                    Value::Real(c.fca.demand[k]),
-                    Value::Int(c.catchments.of(k).len() as i64),
-                    Value::from(status),
-                ],
-                Some(fac.locations[0]),
-            );
-        }
-    }
-    l
-}
-
-fn catchment_layer(r: &AccessResult, facilities: &[Facility], demand: &[DemandPoint]) -> Layer {
-    let mut l = Layer::new(
-        "catchments",
-        &[
-            ("facility_id", Kind::Text),
-            ("category", Kind::Text),
-            ("demand_id", Kind::Text),
-            ("time_s", Kind::Real),
-            ("distance_m", Kind::Real),
-        ],
-    );
-    for c in &r.categories {
-        for (k, reach) in c.catchments.pairs() {
-            l.push(
-                vec![
-                    Value::Text(facilities[c.facilities[k]].id.clone()),
-                    Value::Text(c.category.clone()),
-                    Value::Text(demand[reach.demand as usize].id.clone()),
-                    Value::Real(reach.time_s),
-                    Value::Real(reach.distance_m),
-                ],
-                None,
-            );
-        }
-    }
-    l
 }

@@ -1,6 +1,10 @@
 //! Site selection on a network: existing coverage, candidate catchments, the covering problem,
 //! and its solution with the method and the proven gap.
 
+use super::capacity::{
+    assign, capacitated_lscp_exact, capacitated_lscp_lp_bound, capacitated_mclp_exact,
+    capacitated_mclp_lp_bound, greedy_capacitated, greedy_cover_capacitated,
+};
 use super::exact::{lscp_exact, lscp_lp_bound, mclp_exact, mclp_lp_bound};
 use super::greedy::{greedy, greedy_cover, improve_by_swaps, Selection};
 use super::problem::CoverProblem;
@@ -107,6 +111,9 @@ pub struct Rules {
     pub at_least_one: Vec<Vec<u32>>,
     /// Groups with a maximum count.
     pub at_most: Vec<(Vec<u32>, usize)>,
+    /// Per candidate: the population it can serve. `None`: a site covers everyone within the
+    /// threshold (uncapacitated covering).
+    pub capacity: Option<Vec<f64>>,
 }
 
 /// Chooses new sites among `candidates` (their first location is used) for the facilities of
@@ -220,19 +227,36 @@ pub fn select_sites(
     let size = (reduced.weights.len(), reduced.candidates(), nnz);
 
     let t1 = Instant::now();
+    if let Some(cap) = &rules.capacity {
+        if cap.len() != candidates.len() {
+            return Err(Error::new(
+                ErrorKind::Mismatch,
+                format!(
+                    "{} capacities for {} candidates",
+                    cap.len(),
+                    candidates.len()
+                ),
+            )
+            .field("capacity"));
+        }
+    }
+    // The capacitated model has a variable per non-zero: allow it a tenth of the size.
+    let exact_limit = match rules.capacity {
+        Some(_) => opts.exact_max_nonzeros / 10,
+        None => opts.exact_max_nonzeros,
+    };
     let try_exact = match opts.method {
         Method::Greedy => false,
         Method::Exact => true,
-        Method::Auto => nnz <= opts.exact_max_nonzeros,
+        Method::Auto => nnz <= exact_limit,
     };
-    let (selection, heuristic, method, optimal, bound) = match opts.goal {
-        Goal::MaxCover { k } => {
-            let h = improve_by_swaps(&reduced, &greedy(&reduced, k), 1000);
-            let t_h = t1.elapsed().as_secs_f64();
-            let _ = t_h;
-            let mut best = (h.clone(), "greedy+swap".to_string(), false, f64::INFINITY);
+    let capacity = rules.capacity.as_deref();
+    let (selection, heuristic, method, optimal, bound) = match (opts.goal, capacity) {
+        (Goal::MaxCover { k }, Some(cap)) => {
+            let h = greedy_capacitated(&reduced, cap, k);
+            let mut best = (h.clone(), "greedy".to_string(), false, f64::INFINITY);
             if try_exact {
-                if let Some(e) = mclp_exact(&reduced, k, opts.time_limit_s) {
+                if let Some(e) = capacitated_mclp_exact(&reduced, cap, k, opts.time_limit_s) {
                     if e.selection.covered >= h.covered - 1e-9 * h.covered.max(1.0)
                         && reduced.feasible(&e.selection.chosen)
                     {
@@ -241,21 +265,20 @@ pub fn select_sites(
                         best.3 = e.bound;
                     }
                     if e.optimal && best.1 != "exact" {
-                        // The heuristic matched the optimum.
                         best.2 = true;
                     }
                 }
             }
             if !best.3.is_finite() {
-                best.3 = mclp_lp_bound(&reduced, k).unwrap_or(h.covered / (1.0 - (-1.0f64).exp()));
+                best.3 = capacitated_mclp_lp_bound(&reduced, cap, k).unwrap_or(f64::INFINITY);
             }
             (best.0, h.covered, best.1, best.2, best.3)
         }
-        Goal::TargetShare(share) => {
-            let coverable_total =
-                covered_before + (problem.weights.iter().sum::<f64>() - uncoverable);
-            let target = (share * coverable_total - covered_before).max(0.0);
-            let h = greedy_cover(&reduced, target).ok_or_else(|| {
+        (Goal::TargetShare(share), Some(cap)) => {
+            let all: Vec<u32> = (0..reduced.candidates() as u32).collect();
+            let servable = assign(&reduced, cap, &all).total;
+            let target = (share * (covered_before + servable) - covered_before).max(0.0);
+            let h = greedy_cover_capacitated(&reduced, cap, target).ok_or_else(|| {
                 Error::new(
                     ErrorKind::InvalidValue,
                     "the candidates cannot reach the target",
@@ -263,7 +286,7 @@ pub fn select_sites(
             })?;
             let mut best = (h.clone(), "greedy".to_string(), false, 0.0);
             if try_exact {
-                if let Some(e) = lscp_exact(&reduced, target, opts.time_limit_s) {
+                if let Some(e) = capacitated_lscp_exact(&reduced, cap, target, opts.time_limit_s) {
                     if e.selection.chosen.len() <= h.chosen.len() {
                         best = (e.selection.clone(), "exact".into(), e.optimal, e.bound);
                     } else {
@@ -272,15 +295,73 @@ pub fn select_sites(
                 }
             }
             if best.3 <= 0.0 {
-                best.3 = lscp_lp_bound(&reduced, target).unwrap_or(0.0);
+                best.3 = capacitated_lscp_lp_bound(&reduced, cap, target).unwrap_or(0.0);
             }
             best.2 |= best.3 >= best.0.chosen.len() as f64;
             let hc = h.covered;
             (best.0, hc, best.1, best.2, best.3)
         }
+        (goal, None) => match goal {
+            Goal::MaxCover { k } => {
+                let h = improve_by_swaps(&reduced, &greedy(&reduced, k), 1000);
+                let t_h = t1.elapsed().as_secs_f64();
+                let _ = t_h;
+                let mut best = (h.clone(), "greedy+swap".to_string(), false, f64::INFINITY);
+                if try_exact {
+                    if let Some(e) = mclp_exact(&reduced, k, opts.time_limit_s) {
+                        if e.selection.covered >= h.covered - 1e-9 * h.covered.max(1.0)
+                            && reduced.feasible(&e.selection.chosen)
+                        {
+                            best = (e.selection.clone(), "exact".into(), e.optimal, e.bound);
+                        } else {
+                            best.3 = e.bound;
+                        }
+                        if e.optimal && best.1 != "exact" {
+                            // The heuristic matched the optimum.
+                            best.2 = true;
+                        }
+                    }
+                }
+                if !best.3.is_finite() {
+                    best.3 =
+                        mclp_lp_bound(&reduced, k).unwrap_or(h.covered / (1.0 - (-1.0f64).exp()));
+                }
+                (best.0, h.covered, best.1, best.2, best.3)
+            }
+            Goal::TargetShare(share) => {
+                let coverable_total =
+                    covered_before + (problem.weights.iter().sum::<f64>() - uncoverable);
+                let target = (share * coverable_total - covered_before).max(0.0);
+                let h = greedy_cover(&reduced, target).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidValue,
+                        "the candidates cannot reach the target",
+                    )
+                })?;
+                let mut best = (h.clone(), "greedy".to_string(), false, 0.0);
+                if try_exact {
+                    if let Some(e) = lscp_exact(&reduced, target, opts.time_limit_s) {
+                        if e.selection.chosen.len() <= h.chosen.len() {
+                            best = (e.selection.clone(), "exact".into(), e.optimal, e.bound);
+                        } else {
+                            best.3 = e.bound;
+                        }
+                    }
+                }
+                if best.3 <= 0.0 {
+                    best.3 = lscp_lp_bound(&reduced, target).unwrap_or(0.0);
+                }
+                best.2 |= best.3 >= best.0.chosen.len() as f64;
+                let hc = h.covered;
+                (best.0, hc, best.1, best.2, best.3)
+            }
+        },
     };
     let t_solve = t1.elapsed().as_secs_f64();
-    let sites = rank(&reduced, &selection);
+    let sites = match capacity {
+        Some(cap) => rank_by_assignment(&reduced, cap, &selection),
+        None => rank(&reduced, &selection),
+    };
     let added = selection.covered;
     let gap = match opts.goal {
         Goal::MaxCover { .. } => {
@@ -315,6 +396,28 @@ pub fn select_sites(
         seconds: (t_catch, t_solve, 0.0),
         matrix,
     })
+}
+
+/// Orders capacitated sites by the population assigned to them in the best assignment (largest
+/// first, ties to the lower candidate index).
+fn rank_by_assignment(p: &CoverProblem, capacity: &[f64], s: &Selection) -> Vec<ChosenSite> {
+    let a = assign(p, capacity, &s.chosen);
+    let mut order: Vec<(u32, f64)> = s.chosen.iter().copied().zip(a.per_site).collect();
+    order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut cum = 0.0;
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(i, (j, g))| {
+            cum += g;
+            ChosenSite {
+                rank: i + 1,
+                candidate: j as usize,
+                added_population: g,
+                cumulative_population: cum,
+            }
+        })
+        .collect()
 }
 
 /// Orders chosen sites by marginal gain (largest first, given the ones before).
