@@ -6,9 +6,10 @@
 
 use crate::wkb;
 use geo::InteriorPoint;
-use lifecircle::crs::Crs;
+use lifecircle::crs::{transform_geometry, Crs};
 use lifecircle::input::table::names;
 use lifecircle::places::{DemandPoint, Facility};
+use lifecircle::zones::Zone;
 use lifecircle::{Error, ErrorKind, Result};
 
 /// A cell handed over from Python.
@@ -266,6 +267,92 @@ pub fn demand(frame: &Frame, population: Option<&str>) -> Result<Vec<DemandPoint
             location: locs[0],
             population,
             groups: Vec::new(),
+            origin: frame.origin(i),
+        });
+    }
+    Ok(out)
+}
+
+/// Zones (街道/镇) from a table of polygons: name, code and district columns as given, else found
+/// by their usual names (`name`/`名称`, `code`/`代码`, `district`/`区`); rural by name.
+pub fn zones(
+    frame: &Frame,
+    name_field: Option<&str>,
+    code_field: Option<&str>,
+    district_field: Option<&str>,
+) -> Result<Vec<Zone>> {
+    use geo::orient::{Direction, Orient};
+    use geo_types::{Geometry as G, MultiPolygon};
+    use lifecircle::zones::layer::{CODE_FIELDS, DISTRICT_FIELDS, NAME_FIELDS};
+    frame.check()?;
+    let pick = |given: Option<&str>, defaults: &[&str]| -> Result<Option<usize>> {
+        match given {
+            Some(n) => frame.column(n).map(Some),
+            None => Ok(frame.find(defaults)),
+        }
+    };
+    let name_c = pick(name_field, NAME_FIELDS)?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::MissingField,
+            format!(
+                "no zone name field: expected one of {} (fields: {}); name it explicitly",
+                NAME_FIELDS.join(", "),
+                frame.headers()
+            ),
+        )
+        .file(&frame.source)
+    })?;
+    let code_c = pick(code_field, CODE_FIELDS)?;
+    let district_c = pick(district_field, DISTRICT_FIELDS)?;
+    let to_wgs84 = frame
+        .crs
+        .map(|c| c.transformer_to(Crs::Wgs84))
+        .transpose()
+        .map_err(|e| e.file(&frame.source))?;
+    let mut buf = Vec::new();
+    let mut out = Vec::with_capacity(frame.geometry.len());
+    for (i, bytes) in frame.geometry.iter().enumerate() {
+        let err = |kind, msg: String| {
+            Error::new(kind, msg)
+                .file(&frame.source)
+                .at(format!("row {}", frame.rows[i]))
+        };
+        let g = if bytes.is_empty() {
+            Err("the row has no geometry".to_string())
+        } else {
+            wkb::decode(bytes).map_err(|e| format!("unreadable geometry: {e}"))
+        }
+        .map_err(|m| err(ErrorKind::Format, m).field("geometry"))?;
+        let mut g = match g {
+            G::Polygon(p) => G::MultiPolygon(MultiPolygon(vec![p])),
+            G::MultiPolygon(mp) => G::MultiPolygon(mp),
+            _ => {
+                return Err(err(
+                    ErrorKind::Format,
+                    "a zone must be a polygon or multipolygon".into(),
+                )
+                .field("geometry"))
+            }
+        };
+        if let Some(t) = &to_wgs84 {
+            transform_geometry(&mut g, t, &mut buf)
+                .map_err(|e| e.file(&frame.source).at(format!("row {}", frame.rows[i])))?;
+        }
+        let G::MultiPolygon(mp) = g else {
+            unreachable!("a multipolygon stays one")
+        };
+        let name = frame.columns[name_c].1[i].text().ok_or_else(|| {
+            err(ErrorKind::MissingField, "the zone has no name".into())
+                .field(&frame.columns[name_c].0)
+        })?;
+        out.push(Zone {
+            code: code_c
+                .and_then(|c| frame.columns[c].1[i].text())
+                .unwrap_or_else(|| frame.rows[i].clone()),
+            rural: lifecircle::zones::is_rural(&name, None),
+            name,
+            district: district_c.and_then(|c| frame.columns[c].1[i].text()),
+            geometry: mp.orient(Direction::Default),
             origin: frame.origin(i),
         });
     }

@@ -21,6 +21,7 @@ use lifecircle::input::{CoordinateColumns, PointSource, TextEncoding};
 use lifecircle::network::{build_network, KeepComponents, Mode, Profile};
 use lifecircle::places::{DemandPoint, Facility};
 use lifecircle::study::{layers, Observer};
+use lifecircle::zones::Zone;
 use lifecircle::{Error, ErrorKind};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -501,6 +502,13 @@ impl Facilities {
         c
     }
 
+    /// Only the facilities of these categories (each must be present).
+    fn only(&self, categories: Vec<String>) -> PyResult<Facilities> {
+        Ok(Facilities {
+            items: Arc::new(select_categories(&self.items, &categories)?),
+        })
+    }
+
     /// The facilities as a layer: id, name, category, capacity, origin; the first location.
     fn layer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         use lifecircle::output::{Kind, Layer, Value};
@@ -790,6 +798,315 @@ fn nearest<'py>(
     Ok(d)
 }
 
+/// Zones (街道/镇) read from a polygon layer or a table, in WGS84.
+#[pyclass(module = "lifecircle._lifecircle", frozen)]
+struct Zones {
+    items: Arc<Vec<Zone>>,
+}
+
+#[pymethods]
+impl Zones {
+    fn __len__(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The zones as a layer: code, name, district, rural; their polygons.
+    fn layer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        use lifecircle::output::{Kind, Layer, Value};
+        let mut l = Layer::new(
+            "zones",
+            &[
+                ("code", Kind::Text),
+                ("name", Kind::Text),
+                ("district", Kind::Text),
+                ("rural", Kind::Int),
+            ],
+        );
+        for z in self.items.iter() {
+            l.push_geometry(
+                vec![
+                    Value::Text(z.code.clone()),
+                    Value::Text(z.name.clone()),
+                    z.district.clone().map(Value::Text).unwrap_or(Value::Null),
+                    Value::Int(i64::from(z.rural)),
+                ],
+                Some(geo_types::Geometry::MultiPolygon(z.geometry.clone())),
+            );
+        }
+        convert::layer_to_py(py, &l)
+    }
+}
+
+/// Reads zones from a polygon layer (GeoPackage, Shapefile, GeoJSON, ...): the name, code and
+/// district fields as given, else found by their usual names.
+#[pyfunction]
+#[pyo3(signature = (path, *, layer=None, crs=None, encoding=None, name_field=None, code_field=None,
+    district_field=None, rural_field=None))]
+fn read_zones(
+    py: Python<'_>,
+    path: PathBuf,
+    layer: Option<String>,
+    crs: Option<&str>,
+    encoding: Option<&str>,
+    name_field: Option<String>,
+    code_field: Option<String>,
+    district_field: Option<String>,
+    rural_field: Option<String>,
+) -> PyResult<Zones> {
+    let opts = lifecircle::zones::ZoneLayerOptions {
+        layer,
+        crs: parse::<Crs>(crs, "crs")?,
+        encoding: parse::<TextEncoding>(encoding, "encoding")?.unwrap_or_default(),
+        name_field,
+        code_field,
+        district_field,
+        rural_field,
+    };
+    let items = py
+        .detach(|| lifecircle::zones::read_zone_layer(&path, &opts))
+        .py()?;
+    Ok(Zones {
+        items: Arc::new(items),
+    })
+}
+
+/// Zones from the columns of a table of polygons (one WKB geometry per row).
+#[pyfunction]
+#[pyo3(signature = (source, rows, columns, geometry, *, crs=None, name_field=None, code_field=None,
+    district_field=None))]
+fn zones_from_columns(
+    source: String,
+    rows: Vec<String>,
+    columns: Vec<(String, Vec<Bound<'_, PyAny>>)>,
+    geometry: Vec<Option<Bound<'_, PyBytes>>>,
+    crs: Option<&str>,
+    name_field: Option<&str>,
+    code_field: Option<&str>,
+    district_field: Option<&str>,
+) -> PyResult<Zones> {
+    let f = frame(source, rows, columns, geometry, crs)?;
+    Ok(Zones {
+        items: Arc::new(frames::zones(&f, name_field, code_field, district_field).py()?),
+    })
+}
+
+/// Capacity-aware accessibility (2SFCA / E2SFCA), as `lifecircle access` computes it: every
+/// facility's capacity over the (distance-weighted) population in its catchment, then every
+/// demand point's sum of the ratios it reaches. `decay`: `step` or `gaussian`; `weights`:
+/// stepwise bands `[(upper_minutes, weight), ...]` (E2SFCA) instead. Returns the layers `access`
+/// (per demand point and category), `facility_access` and, with `catchments`, `catchments`,
+/// and the `warnings`.
+#[pyfunction]
+#[pyo3(signature = (network, facilities, demand, *, max_minutes, decay="step", weights=None,
+    max_snap_m=lifecircle::network::DEFAULT_MAX_SNAP_M, catchments=false))]
+fn access<'py>(
+    py: Python<'py>,
+    network: &Network,
+    facilities: &Facilities,
+    demand: &Demand,
+    max_minutes: f64,
+    decay: &str,
+    weights: Option<Vec<(f64, f64)>>,
+    max_snap_m: f64,
+    catchments: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    use lifecircle::analysis::access::{AccessOptions, Decay};
+    use lifecircle::analysis::access_layers as al;
+    let limit_s = positive(max_minutes, "max_minutes")? * 60.0;
+    positive(max_snap_m, "max_snap_m")?;
+    let decay = match weights {
+        Some(bands) => {
+            if decay != "step" {
+                return Err(invalid(
+                    "give either decay or weights, not both".into(),
+                    "weights",
+                ));
+            }
+            Decay::weights_minutes(&bands, "weights").py()?
+        }
+        None => parse::<Decay>(Some(decay), "decay")?.expect("given"),
+    };
+    let opts = AccessOptions {
+        profile: network.profile,
+        limit_s,
+        max_snap_m,
+        decay,
+    };
+    let (net, fac, dem) = (
+        network.net.clone(),
+        facilities.items.clone(),
+        demand.items.clone(),
+    );
+    let (a, b, c, warnings) = py
+        .detach(|| {
+            let r = lifecircle::analysis::access::access(&net, &fac, &dem, &opts)?;
+            Ok::<_, Error>((
+                al::access_demand_layer(&r, &dem),
+                al::access_facility_layer(&r, &fac),
+                catchments.then(|| al::access_catchment_layer(&r, &fac, &dem)),
+                al::access_warnings(&r, &fac, &dem),
+            ))
+        })
+        .py()?;
+    let d = PyDict::new(py);
+    d.set_item("access", convert::layer_to_py(py, &a)?)?;
+    d.set_item("facility_access", convert::layer_to_py(py, &b)?)?;
+    if let Some(c) = c {
+        d.set_item("catchments", convert::layer_to_py(py, &c)?)?;
+    }
+    d.set_item("warnings", warnings)?;
+    Ok(d)
+}
+
+/// Chooses new sites of `category` among the `candidates` that cover the most population not yet
+/// covered within `max_minutes` (`k` sites, maximal covering) or the fewest that bring coverage
+/// to `target_share` (set covering), as `lifecircle site-select` does. `candidates`: a
+/// `Facilities` set, a file (read with `candidates_crs`, every row of `category`), or
+/// `gap-nodes[:SPACING_M]` / `hexagons[:CELL_M]` to generate them. Returns the `sites` layer,
+/// the summary as JSON text, the `warnings`, the number of excluded candidates and, with
+/// `matrix`, the `coverage_matrix` layer.
+#[pyfunction]
+#[pyo3(signature = (network, demand, candidates, *, category, max_minutes, k=None, target_share=None,
+    facilities=None, zones=None, mask=None, exclude_zones=Vec::new(), one_per_zone=false,
+    max_per_district=None, site_capacity=None, people_per_unit=None, method="auto",
+    time_limit=60.0, max_snap_m=lifecircle::network::DEFAULT_MAX_SNAP_M, candidates_crs=None,
+    category_map=None, matrix=false))]
+fn site_select<'py>(
+    py: Python<'py>,
+    network: &Network,
+    demand: &Demand,
+    candidates: &Bound<'py, PyAny>,
+    category: String,
+    max_minutes: f64,
+    k: Option<usize>,
+    target_share: Option<f64>,
+    facilities: Option<&Facilities>,
+    zones: Option<&Zones>,
+    mask: Option<&Zones>,
+    exclude_zones: Vec<String>,
+    one_per_zone: bool,
+    max_per_district: Option<usize>,
+    site_capacity: Option<f64>,
+    people_per_unit: Option<f64>,
+    method: &str,
+    time_limit: f64,
+    max_snap_m: f64,
+    candidates_crs: Option<&str>,
+    category_map: Option<PathBuf>,
+    matrix: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    use lifecircle::siting::request::{plan_sites, Candidates, SiteCapacity, SiteRequest};
+    use lifecircle::siting::select::{Goal, Method, SiteOptions};
+    let limit_s = positive(max_minutes, "max_minutes")? * 60.0;
+    let goal = match (k, target_share) {
+        (Some(k), None) if k > 0 => Goal::MaxCover { k },
+        (None, Some(s)) if s > 0.0 && s <= 1.0 => Goal::TargetShare(s),
+        (Some(_), None) => return Err(invalid("must be at least 1".into(), "k")),
+        (None, Some(s)) => {
+            return Err(invalid(
+                format!("must be in (0, 1], got {s}"),
+                "target_share",
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "give k or target_share, not both".into(),
+                "target_share",
+            ))
+        }
+        (None, None) => {
+            return Err(py_err(
+                Error::new(ErrorKind::MissingField, "give k or target_share").field("k"),
+            ))
+        }
+    };
+    let method: Method = parse(Some(method), "method")?.expect("given");
+    let capacity = match (site_capacity, people_per_unit) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "give site_capacity or people_per_unit, not both".into(),
+                "people_per_unit",
+            ))
+        }
+        (Some(c), None) => Some(SiteCapacity::Uniform(positive(c, "site_capacity")?)),
+        (None, Some(r)) => Some(SiteCapacity::PerCandidate {
+            people_per_unit: positive(r, "people_per_unit")?,
+        }),
+        (None, None) => None,
+    };
+    let candidates = if let Ok(set) = candidates.cast::<Facilities>() {
+        Candidates::Given(set.get().items.as_ref().clone())
+    } else {
+        let spec: String = candidates.extract().map_err(|_| {
+            invalid(
+                "expected a file, a spec (gap-nodes[:M], hexagons[:M]) or facilities".into(),
+                "candidates",
+            )
+        })?;
+        match Candidates::generated(&spec).py()? {
+            Some(c) => c,
+            None => {
+                let mut src = point_source(candidates_crs, None, None, None, None)?;
+                src.category = Some(category.clone());
+                let map = match &category_map {
+                    Some(p) => CategoryMap::read(p).py()?,
+                    None => CategoryMap::builtin(),
+                };
+                Candidates::Given(
+                    py.detach(|| lifecircle::input::read_facilities(spec.as_ref(), &src, &map))
+                        .py()?,
+                )
+            }
+        }
+    };
+    let req = SiteRequest {
+        category,
+        options: SiteOptions {
+            nearest: lifecircle::nearest::NearestOptions {
+                profile: network.profile,
+                max_time_s: Some(limit_s),
+                max_snap_m: positive(max_snap_m, "max_snap_m")?,
+                keep_node_times: false,
+            },
+            goal,
+            method,
+            time_limit_s: positive(time_limit, "time_limit")?,
+            exact_max_nonzeros: 200_000,
+            keep_matrix: matrix,
+        },
+        candidates,
+        exclude_zones,
+        one_per_zone,
+        max_per_district,
+        capacity,
+    };
+    let net = network.net.clone();
+    let existing = facilities.map(|f| f.items.clone()).unwrap_or_default();
+    let dem = demand.items.clone();
+    let zones = zones.map(|z| z.items.clone()).unwrap_or_default();
+    let mask = mask.map(|z| z.items.clone()).unwrap_or_default();
+    let (study, m) = py
+        .detach(|| {
+            let s = plan_sites(&net, &existing, &dem, &zones, &mask, &req)?;
+            let m = matrix.then(|| s.matrix_layer(&dem));
+            Ok::<_, Error>((s, m))
+        })
+        .py()?;
+    let d = PyDict::new(py);
+    d.set_item("sites", convert::layer_to_py(py, &study.sites_layer())?)?;
+    d.set_item(
+        "summary",
+        serde_json::to_string(&study.summary_json()).expect("serialisable"),
+    )?;
+    d.set_item("summary_line", study.summary_line())?;
+    d.set_item("warnings", study.warnings.clone())?;
+    d.set_item("excluded", study.excluded)?;
+    if let Some(m) = m {
+        d.set_item("coverage_matrix", convert::layer_to_py(py, &m)?)?;
+    }
+    Ok(d)
+}
+
 /// WKB in, WKB out through the crate's reader and writer (for tests against shapely).
 #[pyfunction]
 fn _wkb_roundtrip<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
@@ -812,7 +1129,12 @@ fn _lifecircle(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_demand, m)?)?;
     m.add_function(wrap_pyfunction!(facilities_from_columns, m)?)?;
     m.add_function(wrap_pyfunction!(demand_from_columns, m)?)?;
+    m.add_class::<Zones>()?;
+    m.add_function(wrap_pyfunction!(read_zones, m)?)?;
+    m.add_function(wrap_pyfunction!(zones_from_columns, m)?)?;
     m.add_function(wrap_pyfunction!(nearest, m)?)?;
+    m.add_function(wrap_pyfunction!(access, m)?)?;
+    m.add_function(wrap_pyfunction!(site_select, m)?)?;
     m.add_function(wrap_pyfunction!(_wkb_roundtrip, m)?)?;
     Ok(())
 }

@@ -8,6 +8,9 @@ with results as pandas DataFrames and GeoPandas GeoDataFrames (WGS84, EPSG:4326)
   planning standards, gaps, service areas, the plan of a ``[scenario]``.
 - :class:`Network` reads a street network once; :func:`nearest` gives every demand point's
   nearest facility per category (``lifecircle nearest``).
+- :func:`access` measures capacity per person within reach (2SFCA / E2SFCA, ``lifecircle
+  access``); :func:`site_select` chooses new sites that cover the most people not yet covered
+  (``lifecircle site-select``).
 
 Facilities and demand are file paths (tables, GIS layers, ``.osm.pbf``) or (Geo)DataFrames with
 the same columns (``id``, ``category``, ``capacity`` / ``id``, ``population``). Every problem
@@ -22,14 +25,23 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import geopandas as gpd
 import pandas as pd
 
 from . import _lifecircle as _lc
-from ._lifecircle import Demand, Facilities, LifecircleError, Network, __version__
-from ._tables import WGS84, PathLike, demand_input, facilities_input, to_frame, with_chinese_headers
+from ._lifecircle import Demand, Facilities, LifecircleError, Network, Zones, __version__
+from ._tables import (
+    WGS84,
+    PathLike,
+    demand_input,
+    error,
+    facilities_input,
+    to_frame,
+    with_chinese_headers,
+    zones_input,
+)
 
 __all__ = [
     "LifecircleError",
@@ -39,10 +51,16 @@ __all__ = [
     "Network",
     "Facilities",
     "Demand",
+    "Zones",
     "read_facilities",
     "read_demand",
+    "read_zones",
     "NearestResult",
     "nearest",
+    "AccessResult",
+    "access",
+    "SiteSelection",
+    "site_select",
     "with_chinese_headers",
     "WGS84",
     "__version__",
@@ -186,7 +204,7 @@ class Study:
         if self.has_scenario and plan is not False:
             p = StudyResult(self._raw.compute(plan=True, quiet=quiet), self)
         elif plan:
-            raise _lc.LifecircleError(f"{self.path}, field `scenario`: the study has no [scenario]")
+            raise error(f"{self.path}, field `scenario`: the study has no [scenario]", "missing_field")
         return StudyResult(base, self, p)
 
     def __repr__(self) -> str:
@@ -314,4 +332,212 @@ def nearest(
         table=to_frame(layers["nearest"]),
         facility_snapping=to_frame(layers["facility_snapping"]),
         nodes=to_frame(layers["nodes"]) if "nodes" in layers else None,
+    )
+
+
+def read_zones(
+    path: PathLike,
+    *,
+    layer: Optional[str] = None,
+    crs: Optional[str] = None,
+    name_field: Optional[str] = None,
+    code_field: Optional[str] = None,
+    district_field: Optional[str] = None,
+) -> Zones:
+    """Reads zones (街道/镇) from a polygon layer: name, code and district fields as given, else
+    found by their usual names (``name``/``名称``, ``code``/``代码``, ``district``/``区``)."""
+    return zones_input(
+        path,
+        layer=layer,
+        crs=crs,
+        name_field=name_field,
+        code_field=code_field,
+        district_field=district_field,
+    )
+
+
+def _access_facilities(facilities: Any, crs: Optional[str], category: Optional[str]) -> Facilities:
+    """As ``lifecircle access --category``: only that category when the facilities have a
+    category column, the category of every facility when they have none."""
+    if isinstance(facilities, Facilities):
+        return facilities if category is None else facilities.only([category])
+    if category is None:
+        return facilities_input(facilities, crs=crs)
+    try:
+        fac = facilities_input(facilities, crs=crs)
+    except LifecircleError as e:
+        if getattr(e, "kind", None) == "missing_field":
+            return facilities_input(facilities, crs=crs, category=category)
+        raise
+    return fac.only([category])
+
+
+@dataclass
+class AccessResult:
+    """The result of :func:`access`."""
+
+    #: One row per demand point and category: ``demand_id, category, access`` (capacity per
+    #: person within reach), ``population``, ``facilities`` (how many reach it), ``status``.
+    table: gpd.GeoDataFrame
+    #: One row per facility: ``facility_id, category, ratio`` (capacity per weighted person in
+    #: its catchment; empty with status ``no_demand`` when nobody is in reach), ``capacity``,
+    #: ``demand``, ``demand_points``, ``status``.
+    facilities: gpd.GeoDataFrame
+    #: Every facility–demand pair within the catchment with ``time_s`` and ``distance_m``
+    #: (``catchments=True``).
+    catchments: Optional[pd.DataFrame]
+    #: What was left out: facilities not snapped or without demand, demand points not snapped.
+    warnings: List[str]
+
+
+def access(
+    network: Union[Network, PathLike],
+    facilities: Union[PathLike, pd.DataFrame, Facilities],
+    demand: Union[PathLike, pd.DataFrame, Demand],
+    *,
+    max_minutes: float,
+    decay: str = "step",
+    weights: Optional[Sequence[Tuple[float, float]]] = None,
+    category: Optional[str] = None,
+    max_snap_m: float = 500.0,
+    facilities_crs: Optional[str] = None,
+    demand_crs: Optional[str] = None,
+    mode: str = "walk",
+    catchments: bool = False,
+) -> AccessResult:
+    """Capacity-aware accessibility, two-step floating catchment area (``lifecircle access``).
+
+    Each facility's capacity (``capacity``/``容量``/``床位``/``学位`` column) is divided by the
+    population (``population``/``人口``) within ``max_minutes`` of it, weighted by ``decay``
+    (``step``: 2SFCA; ``gaussian``) or by stepwise ``weights`` ``[(5, 1.0), (10, 0.68), (15,
+    0.22)]`` (E2SFCA, upper bounds in minutes); each demand point then sums the ratios of the
+    facilities it reaches. ``category``: only that category (or the category of every facility
+    of a table without a category column).
+    """
+    net = _network(network, mode)
+    fac = _access_facilities(facilities, facilities_crs, category)
+    dem = demand_input(demand, crs=demand_crs)
+    r = _lc.access(
+        net,
+        fac,
+        dem,
+        max_minutes=max_minutes,
+        decay=decay,
+        weights=None if weights is None else [(float(m), float(w)) for m, w in weights],
+        max_snap_m=max_snap_m,
+        catchments=catchments,
+    )
+    return AccessResult(
+        table=to_frame(r["access"]),
+        facilities=to_frame(r["facility_access"]),
+        catchments=to_frame(r["catchments"]) if "catchments" in r else None,
+        warnings=list(r["warnings"]),
+    )
+
+
+@dataclass
+class SiteSelection:
+    """The result of :func:`site_select`."""
+
+    #: The chosen sites in rank order: ``rank, candidate_id, added_population``
+    #: (people newly covered given the sites ranked before), ``cumulative_population``, ``lon``,
+    #: ``lat``, ``zone`` (and ``capacity`` with capacities); points in WGS84.
+    sites: gpd.GeoDataFrame
+    #: Goal, method, whether the answer is proven optimal and the proven gap, populations
+    #: before and after, problem size (the ``--summary`` file).
+    summary: Dict[str, Any]
+    #: Rules that cannot be met, candidates not snapped, ...
+    warnings: List[str]
+    #: Candidate–demand pairs of the covering problem (``matrix=True``).
+    coverage_matrix: Optional[pd.DataFrame] = None
+
+    def __iter__(self):
+        # ``sites, summary = site_select(...)``
+        return iter((self.sites, self.summary))
+
+
+def site_select(
+    network: Union[Network, PathLike],
+    demand: Union[PathLike, pd.DataFrame, Demand],
+    *,
+    category: str,
+    max_minutes: float,
+    k: Optional[int] = None,
+    target_share: Optional[float] = None,
+    candidates: Union[str, PathLike, pd.DataFrame, Facilities] = "gap-nodes",
+    facilities: Union[None, PathLike, pd.DataFrame, Facilities] = None,
+    zones: Union[None, PathLike, gpd.GeoDataFrame, Zones] = None,
+    one_per_zone: bool = False,
+    max_per_district: Optional[int] = None,
+    exclude_zones: Sequence[str] = (),
+    mask: Union[None, PathLike, gpd.GeoDataFrame, Zones] = None,
+    site_capacity: Optional[float] = None,
+    people_per_unit: Optional[float] = None,
+    method: str = "auto",
+    time_limit: float = 60.0,
+    max_snap_m: float = 500.0,
+    facilities_crs: Optional[str] = None,
+    demand_crs: Optional[str] = None,
+    candidates_crs: Optional[str] = None,
+    category_map: Optional[PathLike] = None,
+    mode: str = "walk",
+    matrix: bool = False,
+) -> SiteSelection:
+    """Where should the next facilities of ``category`` go (``lifecircle site-select``)?
+
+    Chooses ``k`` new sites that cover the most population not yet covered by the existing
+    ``facilities`` within ``max_minutes`` (maximal covering), or with ``target_share`` the fewest
+    sites that bring coverage to that share of the coverable population (set covering).
+
+    ``candidates``: a table, layer or (Geo)DataFrame of possible sites, or generated:
+    ``"gap-nodes[:SPACING_M]"`` (street nodes no existing facility reaches in time) or
+    ``"hexagons[:CELL_M]"`` (centres of hexagons holding uncovered demand). ``zones`` (a file, a
+    GeoDataFrame, or a study result's ``zones``) enable the rules ``one_per_zone`` (a site in
+    every zone lacking the category, e.g. one 颐康中心 per 街道/镇), ``max_per_district`` and
+    ``exclude_zones`` (zone codes); ``mask``: polygons where no site may go. Capacities:
+    ``site_capacity`` people per new site, or ``people_per_unit`` times each candidate's own
+    capacity. ``method``: ``auto`` (greedy with swaps, then an exact integer program with a
+    proven gap), ``greedy`` or ``exact``.
+    """
+    net = _network(network, mode)
+    dem = demand_input(demand, crs=demand_crs)
+    existing = (
+        None
+        if facilities is None
+        else facilities_input(facilities, crs=facilities_crs, category_map=category_map)
+    )
+    if isinstance(candidates, pd.DataFrame):
+        cand: Any = facilities_input(candidates, crs=candidates_crs, category=category)
+    elif isinstance(candidates, os.PathLike):
+        cand = os.fspath(candidates)
+    else:
+        cand = candidates
+    r = _lc.site_select(
+        net,
+        dem,
+        cand,
+        category=category,
+        max_minutes=max_minutes,
+        k=k,
+        target_share=target_share,
+        facilities=existing,
+        zones=None if zones is None else zones_input(zones),
+        mask=None if mask is None else zones_input(mask),
+        exclude_zones=list(exclude_zones),
+        one_per_zone=one_per_zone,
+        max_per_district=max_per_district,
+        site_capacity=site_capacity,
+        people_per_unit=people_per_unit,
+        method=method,
+        time_limit=time_limit,
+        max_snap_m=max_snap_m,
+        candidates_crs=candidates_crs,
+        category_map=None if category_map is None else os.fspath(category_map),
+        matrix=matrix,
+    )
+    return SiteSelection(
+        sites=to_frame(r["sites"]),
+        summary=json.loads(r["summary"]),
+        warnings=list(r["warnings"]),
+        coverage_matrix=to_frame(r["coverage_matrix"]) if "coverage_matrix" in r else None,
     )

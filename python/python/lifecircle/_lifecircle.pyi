@@ -91,6 +91,8 @@ class Facilities:
     def __len__(self) -> int: ...
     @property
     def categories(self) -> List[str]: ...
+    def only(self, categories: Sequence[str]) -> Facilities:
+        """Only the facilities of these categories (each must be present)."""
     def layer(self) -> LayerDict: ...
 
 class Demand:
@@ -99,6 +101,34 @@ class Demand:
     def __len__(self) -> int: ...
     def layer(self) -> LayerDict: ...
 
+class Zones:
+    """Zones (街道/镇) read from a polygon layer or a table, in WGS84."""
+
+    def __len__(self) -> int: ...
+    def layer(self) -> LayerDict: ...
+
+def read_zones(
+    path: _Path,
+    *,
+    layer: Optional[str] = None,
+    crs: Optional[str] = None,
+    encoding: Optional[str] = None,
+    name_field: Optional[str] = None,
+    code_field: Optional[str] = None,
+    district_field: Optional[str] = None,
+    rural_field: Optional[str] = None,
+) -> Zones: ...
+def zones_from_columns(
+    source: str,
+    rows: Sequence[str],
+    columns: Sequence[Tuple[str, Sequence[Any]]],
+    geometry: Sequence[Optional[bytes]],
+    *,
+    crs: Optional[str] = None,
+    name_field: Optional[str] = None,
+    code_field: Optional[str] = None,
+    district_field: Optional[str] = None,
+) -> Zones: ...
 def read_facilities(
     path: _Path,
     *,
@@ -147,4 +177,42 @@ def nearest(
     categories: Sequence[str] = ...,
     node_times: bool = False,
 ) -> Dict[str, LayerDict]: ...
+def access(
+    network: Network,
+    facilities: Facilities,
+    demand: Demand,
+    *,
+    max_minutes: float,
+    decay: str = "step",
+    weights: Optional[Sequence[Tuple[float, float]]] = None,
+    max_snap_m: float = 500.0,
+    catchments: bool = False,
+) -> Dict[str, Any]:
+    """Layers ``access``, ``facility_access`` (``catchments``) and ``warnings``."""
+def site_select(
+    network: Network,
+    demand: Demand,
+    candidates: Union[str, Facilities],
+    *,
+    category: str,
+    max_minutes: float,
+    k: Optional[int] = None,
+    target_share: Optional[float] = None,
+    facilities: Optional[Facilities] = None,
+    zones: Optional[Zones] = None,
+    mask: Optional[Zones] = None,
+    exclude_zones: Sequence[str] = ...,
+    one_per_zone: bool = False,
+    max_per_district: Optional[int] = None,
+    site_capacity: Optional[float] = None,
+    people_per_unit: Optional[float] = None,
+    method: str = "auto",
+    time_limit: float = 60.0,
+    max_snap_m: float = 500.0,
+    candidates_crs: Optional[str] = None,
+    category_map: Optional[_Path] = None,
+    matrix: bool = False,
+) -> Dict[str, Any]:
+    """``sites`` layer, ``summary`` (JSON text), ``summary_line``, ``warnings``, ``excluded``
+    and (``matrix``) ``coverage_matrix``."""
 def _wkb_roundtrip(data: bytes) -> bytes: ...

@@ -194,3 +194,44 @@ def demand_input(
             y_column=y_column,
         )
     raise TypeError(f"demand: expected a file path or a (Geo)DataFrame, got {type(demand).__name__}")
+
+
+def zones_input(
+    zones: Any,
+    *,
+    crs: Optional[str] = None,
+    layer: Optional[str] = None,
+    name_field: Optional[str] = None,
+    code_field: Optional[str] = None,
+    district_field: Optional[str] = None,
+) -> "_lc.Zones":
+    """Zones from a file path, a GeoDataFrame of polygons or an already read set. The zones
+    layer of a study result (``zone_code``, ``zone_name``, ``district``) is understood as is."""
+    if isinstance(zones, _lc.Zones):
+        return zones
+    if isinstance(zones, gpd.GeoDataFrame):
+        if zones.attrs.get("name") == "zones" and "zone_name" in zones.columns:
+            name_field = name_field or "zone_name"
+            code_field = code_field or "zone_code"
+            district_field = district_field or "district"
+        source, rows, columns, wkb, crs = _columns_and_geometry(zones, crs, None, None, "zones")
+        return _lc.zones_from_columns(
+            source,
+            rows,
+            columns,
+            wkb,
+            crs=crs,
+            name_field=name_field,
+            code_field=code_field,
+            district_field=district_field,
+        )
+    if isinstance(zones, (str, os.PathLike)):
+        return _lc.read_zones(
+            os.fspath(zones),
+            layer=layer,
+            crs=crs,
+            name_field=name_field,
+            code_field=code_field,
+            district_field=district_field,
+        )
+    raise TypeError(f"zones: expected a file path or a GeoDataFrame, got {type(zones).__name__}")
