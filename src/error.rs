@@ -75,6 +75,26 @@ impl Error {
         self
     }
 
+    /// Places the error under a section of a configuration file: the field `k` becomes
+    /// `prefix.k` (or `prefix` when there is no field). Errors about another file (an input
+    /// the section names) keep their field, which is a column of that file.
+    ///
+    /// ```
+    /// use lifecircle::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::InvalidValue, "bad").field("k").field_prefix("siting[0]");
+    /// assert_eq!(e.to_string(), "`siting[0].k`: bad");
+    /// ```
+    pub fn field_prefix(mut self, prefix: &str) -> Self {
+        if self.file.is_none() {
+            self.field = Some(match self.field.take() {
+                Some(f) if f.starts_with(prefix) => f,
+                Some(f) => format!("{prefix}.{f}"),
+                None => prefix.to_string(),
+            });
+        }
+        self
+    }
+
     /// Attaches an underlying cause.
     pub fn caused_by(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));

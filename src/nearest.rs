@@ -102,13 +102,32 @@ pub fn nearest(
     demand: &[DemandPoint],
     opts: &NearestOptions,
 ) -> Result<NearestResult> {
+    let (facility_snaps, demand_snaps) = snap_places(network, facilities, demand, opts.max_snap_m)?;
+    nearest_snapped(
+        network,
+        facilities,
+        demand,
+        facility_snaps,
+        demand_snaps,
+        opts,
+    )
+}
+
+/// Checks that every location is a valid longitude/latitude and snaps it within `max_snap_m`
+/// metres: per facility its locations' snaps, per demand point its snap.
+pub fn snap_places(
+    network: &Network,
+    facilities: &[Facility],
+    demand: &[DemandPoint],
+    max_snap_m: f64,
+) -> Result<(Vec<Vec<SnapResult>>, Vec<SnapResult>)> {
     validate_locations(
         facilities
             .iter()
             .flat_map(|f| f.locations.iter().map(move |l| (l, &f.origin))),
     )?;
     validate_locations(demand.iter().map(|d| (&d.location, &d.origin)))?;
-    let snapper = Snapper::new(network, opts.max_snap_m);
+    let snapper = Snapper::new(network, max_snap_m);
     let facility_snaps: Vec<Vec<SnapResult>> = facilities
         .par_iter()
         .map(|f| f.locations.iter().map(|&p| snapper.snap(p)).collect())
@@ -117,6 +136,26 @@ pub fn nearest(
         .par_iter()
         .map(|d| snapper.snap(d.location))
         .collect();
+    Ok((facility_snaps, demand_snaps))
+}
+
+/// [`nearest`] with the facilities and demand already snapped onto `network` (or onto a network
+/// of the same geometry, such as one from [`Network::with_speed`]): per facility its locations'
+/// snaps, per demand point its snap.
+pub fn nearest_snapped(
+    network: &Network,
+    facilities: &[Facility],
+    demand: &[DemandPoint],
+    facility_snaps: Vec<Vec<SnapResult>>,
+    demand_snaps: Vec<SnapResult>,
+    opts: &NearestOptions,
+) -> Result<NearestResult> {
+    assert_eq!(
+        facility_snaps.len(),
+        facilities.len(),
+        "a snap list per facility"
+    );
+    assert_eq!(demand_snaps.len(), demand.len(), "a snap per demand point");
     if !demand.is_empty()
         && demand_snaps
             .iter()

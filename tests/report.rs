@@ -91,6 +91,9 @@ fn map_stems(summary: &serde_json::Value) -> Vec<String> {
         stems.push(format!("coverage_{}", c["category"].as_str().unwrap()));
     }
     stems.push("facilities".into());
+    for st in summary["siting"].as_array().into_iter().flatten() {
+        stems.push(format!("sites_{}", st["category"].as_str().unwrap()));
+    }
     stems
 }
 
@@ -167,6 +170,12 @@ fn demo_report_opens_in_chromium_and_rebuilds_from_the_output_folder() {
         dom.matches("class=\"lc-zone leaflet-interactive").count() as u64,
         zones
     );
+    // The demo's new 颐康中心 sites: numbered markers and the report section.
+    let sites = feature_count(&gpkg, "sites");
+    assert_eq!(sites, summary["siting"][0]["sites"].as_u64().unwrap());
+    assert!(sites > 0);
+    assert_eq!(body_attr(&dom, "data-sites"), Some(sites.to_string()));
+    assert!(dom.contains("id=\"sites\""));
     // Every zone is a row of the table.
     let table = &dom[dom.find("id=\"zones-table\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];

@@ -622,3 +622,81 @@ zone_population_scale = { "440118100" = 2.0 }
         stderr(&o)
     );
 }
+
+/// `[[siting]]` in a study, and a plan that adds the chosen sites. Worked out by hand with a
+/// 30-minute threshold at the elderly speed (0.8 m/s: 1,440 m): candidate Y at 113.337 reaches
+/// D3 (1,229 m along the street plus 11 m legs), D4 (307 m) and D5 (307 m plus a 52 m leg from
+/// the street's end): 550 people; X at 113.325 reaches D3 and D4 (922 m) but not D5 (1,587 m):
+/// 500; W at 113.306 reaches only people E1 already covers: 0. k = 1 picks Y, adding 550. The
+/// plan with Y added, evaluated independently by the coverage pass (rural 新塘镇: 30 min; D5 in
+/// no zone: 15 min = 720 m), covers exactly those 550 more.
+#[test]
+fn siting_in_the_study_and_the_plan_with_its_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cand.csv"),
+        "id,lon,lat\nW,113.306,23.1\nX,113.325,23.1\nY,113.337,23.1\n",
+    )
+    .unwrap();
+    let study = town(
+        dir.path(),
+        r#"
+[scenario]
+name = "选址方案"
+add_sites = true
+
+[[siting]]
+category = "elderly_care"
+k = 1
+minutes = 30
+candidates = "cand.csv"
+"#,
+    );
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("out");
+    let (h, rows) = read_csv(&out.join("sites.csv"));
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][col("candidate_id")], "Y");
+    assert_eq!(rows[0][col("added_population")], "550");
+    assert_eq!(rows[0][col("zone")], "440118100 新塘镇");
+    let base: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let st = &base["siting"][0];
+    assert_eq!(st["optimal"], true);
+    assert_eq!(st["added_population"], 550.0);
+    // Covered before: D1 and D2 by E1 (1,500), within 30 minutes from E1 nobody else.
+    assert_eq!(st["covered_before"], 1500.0);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan/summary.json")).unwrap())
+            .unwrap();
+    let covered = |s: &serde_json::Value| {
+        s["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == "elderly_care")
+            .unwrap()["covered"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(covered(&plan) - covered(&base), 550.0);
+    assert!(plan.get("siting").is_none(), "the plan does not site again");
+    // The sites layer, its map and the report section.
+    let ds = gdal::Dataset::open(out.join("lifecircle.gpkg")).unwrap();
+    assert_eq!(ds.layer_by_name("sites").unwrap().feature_count(), 1);
+    assert!(out.join("map_sites_elderly_care.png").exists());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("新增设施选址") && html.contains(">Y<"));
+    // A category outside the profile is an error naming the key.
+    let t = std::fs::read_to_string(&study)
+        .unwrap()
+        .replace("category = \"elderly_care\"", "category = \"bakery\"");
+    std::fs::write(&study, t).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("siting[0].category"), "{}", stderr(&o));
+    assert!(!out.exists());
+}

@@ -30,7 +30,10 @@ Study file keys (data/liechtenstein/study.toml is a commented example; paths are
   [access]     2SFCA/E2SFCA: categories, decay, weights, minutes, targets
   [report]     service_areas, facility_service_areas, service_area_minutes, service_area_buffer_m, maps, html, simplify_m
   [scenario]   name; add_facilities = [{ path, crs, category, ... }]; remove_facilities = [ids];
-               population_scale; zone_population_scale = { zone_code = factor }";
+               population_scale; zone_population_scale = { zone_code = factor }; add_sites
+  [[siting]]   category; k | target_share; minutes; candidates (file | gap-nodes[:m] | hexagons[:m]);
+               candidates_crs; method = auto | greedy | exact; time_limit; one_per_zone;
+               max_per_district; exclude_zones; mask; site_capacity | people_per_unit";
 
 #[derive(Args, Debug)]
 #[command(after_help = STUDY_KEYS)]
@@ -106,7 +109,7 @@ pub fn run(a: AnalyzeArgs) -> Result<()> {
     // A plan is computed before anything is written, so a bad plan leaves no output.
     let plan = match &study.scenario {
         Some(_) => Some(
-            lifecircle::study::compute::compute_plan(&study, &obs)
+            lifecircle::study::compute::compute_plan_from(&study, &obs, &result)
                 .map_err(|e| e.file(&a.config))?,
         ),
         None => None,

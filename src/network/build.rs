@@ -334,6 +334,33 @@ mod tests {
     }
 
     #[test]
+    fn a_network_at_another_speed_equals_one_built_at_it() {
+        let mut raw = RawNetwork::new();
+        raw.push_way(
+            1,
+            &[[9.5, 47.1], [9.501, 47.1], [9.502, 47.1]],
+            &[1, 2, 3],
+            both(1.3),
+        );
+        let one_way = WayAccess {
+            forward: true,
+            backward: false,
+            speed_mps: 1.3,
+        };
+        raw.push_way(2, &[[9.502, 47.1], [9.502, 47.101]], &[3, 4], one_way);
+        raw.push_way(3, &[[9.502, 47.101], [9.5, 47.1]], &[4, 1], both(2.0));
+        let built = build_network(&raw.with_speed(0.8), KeepComponents::Largest).unwrap();
+        let copied = build_network(&raw, KeepComponents::Largest)
+            .unwrap()
+            .with_speed(0.8);
+        assert_eq!(built.edges.forward_s, copied.edges.forward_s);
+        assert_eq!(built.edges.backward_s, copied.edges.backward_s);
+        assert_eq!(built.outgoing.arcs, copied.outgoing.arcs);
+        assert_eq!(built.incoming.arcs, copied.incoming.arcs);
+        assert!(copied.edges.backward_s.iter().any(|t| t.is_infinite()));
+    }
+
+    #[test]
     fn splits_at_shared_vertices_and_keeps_shape_points() {
         // Way 1: A - s - B - C, way 2: B - D. Node keys A=1, s=2, B=3, C=4, D=5.
         let mut raw = RawNetwork::new();

@@ -140,6 +140,28 @@ impl ComponentReport {
 }
 
 impl Network {
+    /// The same network travelled at a uniform `speed_mps` (metres per second) wherever travel is
+    /// allowed: every arc and edge time becomes its length divided by the speed, exactly as
+    /// building the network from ways of that speed would give. Geometry, numbering and edge
+    /// identifiers are unchanged, so snaps onto `self` hold for the copy (e.g. elderly walking
+    /// on the walking network).
+    pub fn with_speed(&self, speed_mps: f64) -> Network {
+        let mut n = self.clone();
+        let e = &mut n.edges;
+        for i in 0..e.len() {
+            if e.forward_s[i].is_finite() {
+                e.forward_s[i] = e.length_m[i] / speed_mps;
+            }
+            if e.backward_s[i].is_finite() {
+                e.backward_s[i] = e.length_m[i] / speed_mps;
+            }
+        }
+        for a in n.outgoing.arcs.iter_mut().chain(n.incoming.arcs.iter_mut()) {
+            a.time_s = a.length_m / speed_mps;
+        }
+        n
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.nodes.len()

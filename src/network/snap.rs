@@ -8,8 +8,7 @@
 
 use super::graph::Network;
 use crate::geodesy::{ground_distance, LocalPlane};
-use rstar::primitives::{GeomWithData, Line};
-use rstar::{PointDistance, RTree};
+use rstar::{PointDistance, RTree, RTreeObject, AABB};
 
 /// Default maximum access-leg length in metres.
 pub const DEFAULT_MAX_SNAP_M: f64 = 500.0;
@@ -36,7 +35,61 @@ pub enum SnapResult {
     TooFar(f64),
 }
 
-type Segment = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
+/// One segment of an edge's geometry in the local plane, with its bounding box computed once
+/// (bulk loading compares bounding boxes millions of times), the edge and the index of the
+/// segment's first point in the geometry array.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    from: [f64; 2],
+    to: [f64; 2],
+    bbox: AABB<[f64; 2]>,
+    edge: u32,
+    point: u32,
+}
+
+impl Segment {
+    fn new(from: [f64; 2], to: [f64; 2], edge: u32, point: u32) -> Self {
+        Segment {
+            from,
+            to,
+            bbox: AABB::from_corners(from, to),
+            edge,
+            point,
+        }
+    }
+
+    /// Position (0–1) of the point of the segment nearest to `q`.
+    #[inline]
+    fn nearest_t(&self, q: [f64; 2]) -> f64 {
+        let (a, b) = (self.from, self.to);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len2 = dx * dx + dy * dy;
+        if len2 > 0.0 {
+            (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+impl RTreeObject for Segment {
+    type Envelope = AABB<[f64; 2]>;
+
+    #[inline]
+    fn envelope(&self) -> AABB<[f64; 2]> {
+        self.bbox
+    }
+}
+
+impl PointDistance for Segment {
+    #[inline]
+    fn distance_2(&self, q: &[f64; 2]) -> f64 {
+        let t = self.nearest_t(*q);
+        let x = self.from[0] + t * (self.to[0] - self.from[0]) - q[0];
+        let y = self.from[1] + t * (self.to[1] - self.from[1]) - q[1];
+        x * x + y * y
+    }
+}
 
 /// An R-tree over all edge segments of a network, in a local plane.
 pub struct Snapper<'a> {
@@ -58,9 +111,11 @@ impl<'a> Snapper<'a> {
             let start = edges.geom_offsets[e] as usize;
             let g = edges.geometry(e);
             for i in 0..g.len() - 1 {
-                segs.push(GeomWithData::new(
-                    Line::new(plane.project(g[i]), plane.project(g[i + 1])),
-                    (e as u32, (start + i) as u32),
+                segs.push(Segment::new(
+                    plane.project(g[i]),
+                    plane.project(g[i + 1]),
+                    e as u32,
+                    (start + i) as u32,
                 ));
             }
         }
@@ -79,8 +134,8 @@ impl<'a> Snapper<'a> {
             .tree
             .nearest_neighbor(&q)
             .expect("a network has at least one segment");
-        let (edge, gi) = seg.data;
-        let foot = self.foot_on_segment(seg.geom(), q, gi as usize);
+        let (edge, gi) = (seg.edge, seg.point);
+        let foot = self.foot_on_segment(seg, q, gi as usize);
         let access_m = ground_distance(p, foot);
         if access_m > self.max_snap_m {
             return SnapResult::TooFar(access_m);
@@ -104,16 +159,9 @@ impl<'a> Snapper<'a> {
     /// The foot of the perpendicular from plane point `q` onto a segment, as WGS84 degrees.
     /// End points are returned exactly (not through the plane) so that a point at a vertex snaps
     /// with a zero access leg.
-    fn foot_on_segment(&self, line: &Line<[f64; 2]>, q: [f64; 2], gi: usize) -> [f64; 2] {
+    fn foot_on_segment(&self, seg: &Segment, q: [f64; 2], gi: usize) -> [f64; 2] {
         let g = &self.network.edges.geometry;
-        let (a, b) = (line.from, line.to);
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 {
-            (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let t = seg.nearest_t(q);
         if t == 0.0 {
             g[gi]
         } else if t == 1.0 {
@@ -129,7 +177,7 @@ impl<'a> Snapper<'a> {
         let q = self.plane.project(p);
         self.tree
             .nearest_neighbor(&q)
-            .map(|s| s.geom().distance_2(&q).sqrt())
+            .map(|s| s.distance_2(&q).sqrt())
             .unwrap_or(f64::INFINITY)
     }
 }

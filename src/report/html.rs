@@ -183,6 +183,24 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
             })
         })
         .collect();
+    let sites: Vec<Json> = data
+        .sites
+        .iter()
+        .flat_map(|l| {
+            l.geometry.iter().flatten().enumerate().map(move |(r, g)| {
+                feature(
+                    geojson(g),
+                    json!({
+                        "category": ReportData::text(l, r, "category"),
+                        "rank": num_or_null(ReportData::number(l, r, "rank")),
+                        "id": ReportData::text(l, r, "candidate_id"),
+                        "zone": ReportData::text(l, r, "zone"),
+                        "added": num_or_null(ReportData::number(l, r, "added_population")),
+                    }),
+                )
+            })
+        })
+        .collect();
     let categories: Vec<Json> = data
         .categories()
         .iter()
@@ -194,6 +212,8 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
         "facilities": {"type": "FeatureCollection", "features": facilities},
         "gaps": {"type": "FeatureCollection", "features": gaps},
         "areas": {"type": "FeatureCollection", "features": areas},
+        "sites": {"type": "FeatureCollection", "features": sites},
+        "siteColour": super::map::SITE_COLOUR,
         "categories": categories,
         "headline": {"id": h["circle"], "label": h["label"]},
         "shareColours": SHARE_COLOURS,
@@ -480,6 +500,7 @@ table.sortable th{cursor:pointer;user-select:none;position:sticky;top:0}table.so
 #map{height:640px;border:1px solid #bbb;background:#eef3f7}
 .legend{background:#fff;padding:8px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font-size:13px;line-height:20px}
 .legend i{display:inline-block;width:18px;height:12px;margin-right:6px;vertical-align:middle;border:1px solid #777}
+.lc-site span{display:block;width:22px;height:22px;border-radius:11px;border:2px solid #fff;color:#fff;font:bold 12px/18px sans-serif;text-align:center;box-sizing:border-box;box-shadow:0 1px 3px rgba(0,0,0,.4)}
 .leaflet-control-layers-expanded{max-height:560px;overflow:auto;font-size:13px}
 .notes li{margin:4px 0;color:#444}footer{color:#777;font-size:12px;padding:10px 28px 30px}
 "#;
@@ -577,6 +598,27 @@ const SCRIPT: &str = r#"
     overlays['<span style="color:' + c.colour + '">●</span> 设施：' + esc(c.label) + '（' + fs.length + '）'] = layer;
   });
 
+  var siteCats = [];
+  D.sites.features.forEach(function (f) {
+    if (siteCats.indexOf(f.properties.category) < 0) siteCats.push(f.properties.category);
+  });
+  siteCats.forEach(function (cat) {
+    var fs = D.sites.features.filter(function (f) { return f.properties.category === cat; });
+    var layer = L.geoJSON({type: 'FeatureCollection', features: fs}, {
+      pointToLayer: function (f, ll) {
+        return L.marker(ll, {pane: 'facilities', icon: L.divIcon({className: 'lc-site',
+          html: '<span style="background:' + D.siteColour + '">' + int(f.properties.rank) + '</span>',
+          iconSize: [22, 22]})});
+      },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindPopup('<b>新增选址 #' + int(p.rank) + '：' + esc(catLabel(cat)) + '</b><br>候选点 ' + esc(p.id) +
+          '<br>街镇 ' + esc(p.zone) + '<br>新增覆盖人口 ' + int(p.added));
+      }
+    }).addTo(map);
+    overlays['<span style="color:' + D.siteColour + '">●</span> 新增选址：' + esc(catLabel(cat)) + '（' + fs.length + '）'] = layer;
+  });
+
   L.control.layers(null, overlays, {collapsed: false}).addTo(map);
   L.control.scale({imperial: false}).addTo(map);
   var legend = L.control({position: 'bottomright'});
@@ -619,10 +661,57 @@ const SCRIPT: &str = r#"
   }
   document.body.setAttribute('data-zones', String(document.querySelectorAll('#map path.lc-zone').length));
   document.body.setAttribute('data-facilities', String(document.querySelectorAll('#map path.lc-fac').length));
+  document.body.setAttribute('data-sites', String(document.querySelectorAll('#map .lc-site').length));
   document.body.setAttribute('data-errors', String(errors));
   document.body.setAttribute('data-ready', '1');
 })();
 "#;
+
+/// The site-selection section: per category sited, the method and proof, and the chosen sites.
+fn sites_section(data: &ReportData) -> String {
+    let Some(runs) = data.summary["siting"].as_array() else {
+        return String::new();
+    };
+    let mut o = String::from("<h2 id=\"sites\">新增设施选址</h2>\n");
+    for r in runs {
+        let n = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let proof = if r["optimal"].as_bool() == Some(true) {
+            "已证明最优".to_string()
+        } else {
+            format!("与最优解差距不超过 {:.2}%", n("proven_gap") * 100.0)
+        };
+        let _ = write!(
+            o,
+            "<h3>{label}（{minutes}分钟）</h3><p>{goal}；方法 {method}，{proof}。选址前已覆盖 {before:.0} 人，\
+             新增覆盖 {added:.0} 人，共 {after:.0} / {total:.0} 人；任何候选点都无法覆盖 {unc:.0} 人。\
+             候选点 {cands} 个（排除 {excl} 个）。</p>\n<div class=\"table-wrap\"><table class=\"sites\">\
+             <thead><tr><th>排序</th><th>候选点</th><th>街镇</th><th>新增覆盖人口</th></tr></thead><tbody>",
+            label = escape(r["label"].as_str().unwrap_or("")),
+            minutes = r["threshold_minutes"].as_f64().map(|m| format!("{m:.0}")).unwrap_or_default(),
+            goal = escape(r["goal"].as_str().unwrap_or("")),
+            method = escape(r["method"].as_str().unwrap_or("")),
+            before = n("covered_before"),
+            added = n("added_population"),
+            after = n("covered_after"),
+            total = n("total_population"),
+            unc = n("uncoverable_population"),
+            cands = r["candidates"],
+            excl = r["excluded_candidates"],
+        );
+        for c in r["chosen"].as_array().into_iter().flatten() {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td></tr>",
+                c["rank"],
+                escape(c["candidate_id"].as_str().unwrap_or("")),
+                escape(c["zone"].as_str().unwrap_or("–")),
+                c["added_population"].as_f64().unwrap_or(0.0)
+            );
+        }
+        o += "</tbody></table></div>\n";
+    }
+    o
+}
 
 /// The whole report page.
 pub fn report_html(data: &ReportData, simplify_m: f64) -> String {
@@ -651,12 +740,13 @@ pub fn report_html(data: &ReportData, simplify_m: f64) -> String {
 <div id="map"></div>
 <h2>街镇一览（点击表头排序）</h2>
 <div class="table-wrap">{table}</div>
-"#,
+{sites}"#,
         t = escape(&title),
         css = leaflet_css(),
         p = escape(s["profile"]["title"].as_str().unwrap_or("")),
         headline = headline(data),
         table = zones_table(data),
+        sites = sites_section(data),
     );
     let notes = s["notes"].as_array().cloned().unwrap_or_default();
     if !notes.is_empty() {

@@ -180,7 +180,7 @@ enum Swatch {
 }
 
 /// All maps of a report: the complete share by zone, one coverage map per profile category, the
-/// facilities by category.
+/// facilities by category, and one map of the new sites per category sited.
 pub fn maps(data: &ReportData, simplify_m: f64) -> Vec<Map> {
     let extent = bbox(
         data.zones
@@ -197,6 +197,15 @@ pub fn maps(data: &ReportData, simplify_m: f64) -> Vec<Map> {
         out.push(coverage_map(data, &view, &c.name));
     }
     out.push(facilities_map(data, &view));
+    if let Some(sites) = &data.sites {
+        let mut cats: Vec<String> = (0..sites.rows.len())
+            .map(|r| ReportData::text(sites, r, "category"))
+            .collect();
+        cats.dedup();
+        for c in cats {
+            out.push(sites_map(data, sites, &view, &c));
+        }
+    }
     out
 }
 
@@ -492,6 +501,101 @@ fn facilities_map(data: &ReportData, view: &View) -> Map {
             &legend,
             &body,
         ),
+        title,
+    }
+}
+
+/// Colour of new sites.
+pub const SITE_COLOUR: &str = "#e31a1c";
+
+/// New sites of one category over its gaps and existing facilities, each site numbered by rank.
+fn sites_map(data: &ReportData, sites: &crate::output::Layer, view: &View, category: &str) -> Map {
+    let label = data
+        .categories()
+        .iter()
+        .find(|c| c.name == category)
+        .map(|c| c.label.clone())
+        .unwrap_or_else(|| category.to_string());
+    let run = data.summary["siting"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["category"] == category));
+    let minutes = run
+        .and_then(|r| r["threshold_minutes"].as_f64())
+        .map(|m| format!("{}分钟", short(m)))
+        .unwrap_or_default();
+    let title = format!("{label}：新增设施选址（{minutes}）");
+    let rows: Vec<usize> = (0..sites.rows.len())
+        .filter(|&r| ReportData::text(sites, r, "category") == category)
+        .collect();
+    let added: f64 = rows
+        .iter()
+        .filter_map(|&r| ReportData::number(sites, r, "added_population"))
+        .sum();
+    let proof = match run {
+        Some(r) if r["optimal"].as_bool() == Some(true) => "已证明最优".to_string(),
+        Some(r) => format!(
+            "与最优解差距不超过 {:.2}%",
+            r["proven_gap"].as_f64().unwrap_or(0.0) * 100.0
+        ),
+        None => String::new(),
+    };
+    let subtitle = format!(
+        "新增 {} 处，新增覆盖人口 {:.0}（{}，{proof}）",
+        rows.len(),
+        added,
+        run.and_then(|r| r["method"].as_str()).unwrap_or("")
+    );
+    let mut body = zones_body(data, view, &|_| ("#f7f7f7".into(), 1.0));
+    if let Some(g) = &data.gaps.geometry {
+        for r in (0..data.gaps.rows.len())
+            .filter(|&r| ReportData::text(&data.gaps, r, "gap_for") == category)
+        {
+            let _ = writeln!(
+                body,
+                r#"<path d="{}" fill="{GAP_COLOUR}" fill-opacity="0.45" fill-rule="evenodd" stroke="{GAP_COLOUR}" stroke-width="0.8"/>"#,
+                view.path(&polygons(&g[r]))
+            );
+        }
+    }
+    body += &zone_labels(data, view, &|_| None);
+    body += &dots(data, view, Some(category), &|_| "#222".into(), 5.0);
+    if let Some(g) = &sites.geometry {
+        for &r in &rows {
+            let Geometry::Point(p) = &g[r] else { continue };
+            let [x, y] = view.px([p.x(), p.y()]);
+            let rank = ReportData::number(sites, r, "rank").unwrap_or(0.0);
+            let _ = writeln!(
+                body,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="11" fill="{SITE_COLOUR}" stroke="#fff" stroke-width="2"/><text x="{x:.1}" y="{:.1}" font-size="13" font-weight="bold" fill="#fff" text-anchor="middle">{rank:.0}</text>"##,
+                y + 4.5
+            );
+        }
+    }
+    let legend = vec![
+        (
+            Swatch::Fill {
+                fill: GAP_COLOUR.into(),
+                opacity: 0.45,
+                stroke: GAP_COLOUR.into(),
+            },
+            "服务缺口（选址前）".to_string(),
+        ),
+        (
+            Swatch::Dot {
+                fill: "#222".into(),
+            },
+            format!("现有{label}"),
+        ),
+        (
+            Swatch::Dot {
+                fill: SITE_COLOUR.into(),
+            },
+            "新增选址（数字为排序）".to_string(),
+        ),
+    ];
+    Map {
+        stem: format!("sites_{}", file_safe(category)),
+        svg: frame(data, view, &title, &subtitle, "图例", &legend, &body),
         title,
     }
 }

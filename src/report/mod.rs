@@ -48,6 +48,8 @@ pub struct ReportData {
     pub gaps: Layer,
     /// The `service_areas` layer (per category), when the study computed it.
     pub service_areas: Option<Layer>,
+    /// The `sites` layer (new sites chosen by site selection), when the study has one.
+    pub sites: Option<Layer>,
 }
 
 /// Which parts to write.

@@ -12,7 +12,7 @@ use gdal::Metadata;
 use std::path::Path;
 
 /// Reads `summary.json` and the `zones`, `facilities`, `gaps` and (when present)
-/// `service_areas` layers of an output folder.
+/// `service_areas` and `sites` layers of an output folder.
 pub fn read_output_folder(dir: &Path) -> Result<ReportData> {
     let sp = dir.join("summary.json");
     let text = std::fs::read_to_string(&sp).map_err(|e| Error::io(&sp, e))?;
@@ -49,6 +49,7 @@ pub fn read_output_folder(dir: &Path) -> Result<ReportData> {
         facilities: need("facilities")?,
         gaps: need("gaps")?,
         service_areas: read("service_areas")?,
+        sites: read("sites")?,
         summary,
     })
 }

@@ -401,6 +401,26 @@ fn candidate_capacities(candidates: &[Facility], cap: SiteCapacity) -> Result<Ve
 }
 
 impl SiteStudy {
+    /// The chosen sites as facilities of the category (id and location of the candidate, name
+    /// `新增选址 #rank`), e.g. to add them to a plan.
+    pub fn chosen_facilities(&self) -> Vec<Facility> {
+        self.result
+            .sites
+            .iter()
+            .map(|s| {
+                let c = &self.candidates[s.candidate];
+                Facility {
+                    id: c.id.clone(),
+                    name: format!("新增选址 #{}", s.rank),
+                    category: self.category.clone(),
+                    locations: vec![c.locations[0]],
+                    capacity: c.capacity,
+                    origin: format!("site {} chosen for {}", s.rank, self.category),
+                }
+            })
+            .collect()
+    }
+
     /// One row per chosen site in rank order: `rank, candidate_id, added_population` (people not
     /// covered before that this site covers, given the sites ranked before it; with capacities,
     /// the people assigned to it), `cumulative_population`, `lon`, `lat`, `zone`, and with

@@ -382,6 +382,14 @@ impl Profile {
     pub fn category(&self, name: &str) -> Option<&CategoryRule> {
         self.categories.iter().find(|c| c.name == name)
     }
+
+    /// The display label of a category (`养老服务设施`), or its name when the profile does not
+    /// list it.
+    pub fn label_of(&self, name: &str) -> String {
+        self.category(name)
+            .map(|c| c.label.clone())
+            .unwrap_or_else(|| name.to_string())
+    }
 }
 
 /// The display label, or the identifier when the label is empty.

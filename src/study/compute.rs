@@ -16,13 +16,15 @@ use crate::input::{
     read_facilities, read_network_ways, read_osm, LineNetworkOptions, OsmRequest, PointSource,
     TextEncoding,
 };
-use crate::nearest::{nearest, NearestOptions, Outcome};
+use crate::nearest::{nearest, nearest_snapped, snap_places, NearestOptions, Outcome};
 use crate::network::{
     build_network, KeepComponents, Mode, Network, Profile as TravelProfile, RawNetwork, SnapResult,
 };
 use crate::places::{DemandSet, Facility};
 use crate::route::access::OnEdge;
 use crate::route::catchment::{CatchmentSearch, DemandByEdge};
+use crate::siting::request::{plan_sites, Candidates, SiteCapacity, SiteRequest, SiteStudy};
+use crate::siting::select::{Goal, SiteOptions};
 use crate::standards::Profile;
 use crate::zones::{read_osm_zones, read_zone_layer, Zone, ZoneIndex, ZoneLayerOptions};
 use rayon::prelude::*;
@@ -88,6 +90,9 @@ pub struct StudyResult {
     /// Service areas (when the study's `[report]` asks for them): per profile category, in
     /// profile order, then per facility, in facility order; thresholds in order within each.
     pub service_areas: Vec<ServiceAreaRecord>,
+    /// Site selections of the study's `[[siting]]` sections, in order (baseline only; a plan
+    /// has none).
+    pub siting: Vec<SiteStudy>,
 }
 
 fn enc(s: &Option<String>, key: &str) -> Result<TextEncoding> {
@@ -105,22 +110,51 @@ fn crs(s: &Option<String>, key: &str) -> Result<Option<Crs>> {
 
 /// Runs the analysis of a study.
 pub fn compute(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
-    compute_with(study, obs, None)
+    compute_with(study, obs, None, Vec::new())
 }
 
 /// Runs the analysis of the study's `[scenario]` plan: its facilities added and removed, its
-/// population scaled.
+/// population scaled. A plan with `add_sites` needs the baseline: see [`compute_plan_from`].
 pub fn compute_plan(study: &Study, obs: &dyn Observer) -> Result<StudyResult> {
     let plan = study.scenario.as_ref().ok_or_else(|| {
         Error::new(ErrorKind::MissingField, "the study has no [scenario]").field("scenario")
     })?;
-    compute_with(study, obs, Some(plan))
+    if plan.add_sites {
+        return Err(Error::new(
+            ErrorKind::InvalidValue,
+            "the plan adds the sites chosen in the baseline: compute it from the baseline",
+        )
+        .field("scenario.add_sites"));
+    }
+    compute_with(study, obs, Some(plan), Vec::new())
+}
+
+/// Runs the analysis of the study's `[scenario]` plan after the baseline `base`: with
+/// `add_sites`, the sites `base` chose (`[[siting]]`) are added as facilities of their category.
+pub fn compute_plan_from(
+    study: &Study,
+    obs: &dyn Observer,
+    base: &StudyResult,
+) -> Result<StudyResult> {
+    let plan = study.scenario.as_ref().ok_or_else(|| {
+        Error::new(ErrorKind::MissingField, "the study has no [scenario]").field("scenario")
+    })?;
+    let sites = if plan.add_sites {
+        base.siting
+            .iter()
+            .flat_map(SiteStudy::chosen_facilities)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    compute_with(study, obs, Some(plan), sites)
 }
 
 fn compute_with(
     study: &Study,
     obs: &dyn Observer,
     plan: Option<&crate::study::config::ScenarioSection>,
+    new_sites: Vec<Facility>,
 ) -> Result<StudyResult> {
     let profile =
         Profile::load(&study.profile, Some(&study.base_dir)).map_err(|e| e.field("profile"))?;
@@ -172,10 +206,20 @@ fn compute_with(
                 (p, Some(read_network_ways(&net_path, &p, &line_opts)?.0))
             }
         };
-        let net = step(obs, &format!("build {mode} graph"), || {
-            build_network(raw.as_ref().unwrap_or(&walk_raw), keep)
-        })
-        .map_err(|e| e.file(&net_path))?;
+        // Elderly walking uses the walking streets at one uniform speed: the walking graph
+        // with its times recomputed is the graph those ways would build, without building it.
+        let walk_net = networks.iter().find(|(m, _, _)| *m == Mode::Walk);
+        let net = match (mode, walk_net) {
+            (Mode::WalkElderly, Some((_, _, w))) => {
+                step(obs, &format!("build {mode} graph"), || {
+                    Ok(w.with_speed(tp.speed_mps))
+                })
+            }
+            _ => step(obs, &format!("build {mode} graph"), || {
+                build_network(raw.as_ref().unwrap_or(&walk_raw), keep)
+            }),
+        }
+        .map_err(|e: Error| e.file(&net_path))?;
         obs.note(&format!(
             "{mode} network: {} nodes, {} edges, {:.1} km, {} connected pieces",
             net.node_count(),
@@ -256,6 +300,7 @@ fn compute_with(
         }
         facilities.retain(|f| !p.remove_facilities.contains(&f.id));
     }
+    facilities.extend(new_sites);
     if facilities.is_empty() {
         return Err(Error::new(ErrorKind::Empty, "the study has no facilities").field("facilities"));
     }
@@ -453,6 +498,7 @@ fn compute_with(
     };
     let access_plans = access_plans(study, &profile, &facilities, &demand.groups, &mut notes)?;
     let mut study_access: Vec<StudyAccess> = Vec::new();
+    let mut walk_snaps: Option<(Vec<Vec<SnapResult>>, Vec<SnapResult>)> = None;
     for (mode, tp, net) in &networks {
         let cats: Vec<&crate::standards::CategoryRule> = profile
             .categories
@@ -469,8 +515,24 @@ fn compute_with(
             max_snap_m: study.network.max_snap_m,
             keep_node_times: false,
         };
+        // Walking and elderly walking share the streets: everything is snapped once.
+        let walking = matches!(mode, Mode::Walk | Mode::WalkElderly);
         let r = step(obs, &format!("route ({mode})"), || {
-            nearest(net, &subset, &demand.points, &opts)
+            if walking {
+                if walk_snaps.is_none() {
+                    walk_snaps = Some(snap_places(
+                        net,
+                        &facilities,
+                        &demand.points,
+                        study.network.max_snap_m,
+                    )?);
+                }
+                let (fs, ds) = walk_snaps.as_ref().expect("just set");
+                let fs: Vec<Vec<SnapResult>> = fac_idx.iter().map(|&f| fs[f].clone()).collect();
+                nearest_snapped(net, &subset, &demand.points, fs, ds.clone(), &opts)
+            } else {
+                nearest(net, &subset, &demand.points, &opts)
+            }
         })
         .map_err(|e| e.field("demand"))?;
         if *mode == Mode::Walk || networks.len() == 1 {
@@ -617,6 +679,30 @@ fn compute_with(
                 )
             });
             all_service_areas.extend(areas);
+        }
+    }
+    // Site selection (baseline only).
+    let mut siting = Vec::new();
+    if plan.is_none() {
+        for (i, sec) in study.siting.iter().enumerate() {
+            let st = step(obs, &format!("site selection ({})", sec.category), || {
+                run_siting(
+                    study,
+                    i,
+                    sec,
+                    &profile,
+                    &networks,
+                    &facilities,
+                    &demand,
+                    &zones,
+                )
+            })
+            .map_err(|e| e.field_prefix(&format!("siting[{i}]")))?;
+            for w in &st.warnings {
+                warn(&mut notes, format!("siting ({}): {w}", sec.category));
+            }
+            obs.note(&format!("siting ({}): {}", sec.category, st.summary_line()));
+            siting.push(st);
         }
     }
     all_service_areas.sort_by_key(|a| {
@@ -818,7 +904,117 @@ fn compute_with(
         village_facilities,
         service_areas: all_service_areas,
         access: study_access,
+        siting,
     })
+}
+
+/// Runs one `[[siting]]` section: the category's population, mode and threshold.
+#[allow(clippy::too_many_arguments)]
+fn run_siting(
+    study: &Study,
+    i: usize,
+    sec: &crate::study::config::SitingSection,
+    profile: &Profile,
+    networks: &[(Mode, TravelProfile, Network)],
+    facilities: &[Facility],
+    demand: &DemandSet,
+    zones: &[Zone],
+) -> Result<SiteStudy> {
+    let key = |k: &str| format!("siting[{i}].{k}");
+    let rule = profile.category(&sec.category).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "{:?} is not a category of the profile ({})",
+                sec.category,
+                profile
+                    .categories
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .field(key("category"))
+    })?;
+    let (_, tp, net) = networks
+        .iter()
+        .find(|(m, _, _)| *m == rule.mode)
+        .expect("a network per profile mode");
+    let limit_s = match sec.minutes {
+        Some(m) => m * 60.0,
+        None => rule
+            .threshold
+            .urban
+            .max_time_s(tp.speed_mps.min(tp.access_speed_mps)),
+    };
+    // The category's population (e.g. residents aged 60+), when the demand has that group.
+    let group = rule
+        .population
+        .as_ref()
+        .and_then(|g| demand.groups.iter().position(|n| n == g));
+    let points: Vec<crate::places::DemandPoint> = demand
+        .points
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            if let Some(g) = group {
+                d.population = Some(d.groups[g]);
+            }
+            d
+        })
+        .collect();
+    let candidates = match Candidates::generated(&sec.candidates)? {
+        Some(c) => c,
+        None => {
+            let src = PointSource {
+                crs: crs(&sec.candidates_crs, &key("candidates_crs"))?,
+                category: Some(sec.category.clone()),
+                ..Default::default()
+            };
+            Candidates::Given(read_facilities(
+                &study.resolve(&sec.candidates),
+                &src,
+                &CategoryMap::builtin(),
+            )?)
+        }
+    };
+    let mask = match &sec.mask {
+        Some(m) => read_zone_layer(&study.resolve(m), &ZoneLayerOptions::default())?,
+        None => Vec::new(),
+    };
+    let goal = match (sec.k, sec.target_share) {
+        (Some(k), _) => Goal::MaxCover { k },
+        (None, Some(s)) => Goal::TargetShare(s),
+        (None, None) => unreachable!("checked when the study was read"),
+    };
+    let capacity = match (sec.site_capacity, sec.people_per_unit) {
+        (Some(c), _) => Some(SiteCapacity::Uniform(c)),
+        (None, Some(r)) => Some(SiteCapacity::PerCandidate { people_per_unit: r }),
+        (None, None) => None,
+    };
+    let req = SiteRequest {
+        category: sec.category.clone(),
+        options: SiteOptions {
+            nearest: NearestOptions {
+                profile: *tp,
+                max_time_s: Some(limit_s),
+                max_snap_m: study.network.max_snap_m,
+                keep_node_times: false,
+            },
+            goal,
+            method: sec.method.parse()?,
+            time_limit_s: sec.time_limit,
+            exact_max_nonzeros: 200_000,
+            keep_matrix: false,
+        },
+        candidates,
+        exclude_zones: sec.exclude_zones.clone(),
+        one_per_zone: sec.one_per_zone,
+        max_per_district: sec.max_per_district,
+        capacity,
+    };
+    plan_sites(net, facilities, &points, zones, &mask, &req)
 }
 
 /// One category of the study's `[access]` section, ready to run.

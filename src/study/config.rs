@@ -40,6 +40,9 @@ pub struct Study {
     /// A plan compared with the baseline (facilities added or removed, population projected).
     #[serde(default)]
     pub scenario: Option<ScenarioSection>,
+    /// Site selection for new facilities (`[[siting]]`, one per category sited).
+    #[serde(default)]
+    pub siting: Vec<SitingSection>,
     /// The folder of the study file; relative paths start here.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -221,6 +224,64 @@ pub struct ScenarioSection {
     /// Further factor per zone code.
     #[serde(default)]
     pub zone_population_scale: BTreeMap<String, f64>,
+    /// Add the sites chosen by the study's `[[siting]]` sections to the plan as new facilities.
+    #[serde(default)]
+    pub add_sites: bool,
+}
+
+/// `[[siting]]`: where new facilities of one profile category should go — maximal covering
+/// (`k` sites covering the most people not yet covered within the threshold) or set covering
+/// (`target_share`: the fewest sites reaching that share of the coverable population), with
+/// the zone rules and capacities. The population is the category's (e.g. residents aged 60+ for
+/// elderly care) and travel is the category's mode and speed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitingSection {
+    /// Profile category to site (e.g. `elderly_care`).
+    pub category: String,
+    /// Number of new sites (maximal covering).
+    pub k: Option<usize>,
+    /// Instead of `k`: the coverage share (0–1) to reach with the fewest sites.
+    pub target_share: Option<f64>,
+    /// Threshold in minutes; default: the category's urban threshold.
+    pub minutes: Option<f64>,
+    /// Candidate sites: a file (table with id, lon, lat or a point/polygon layer), or
+    /// `gap-nodes[:SPACING_M]` (network nodes outside the current coverage) or
+    /// `hexagons[:CELL_M]` (centres of hexagons holding uncovered people).
+    #[serde(default = "default_candidates")]
+    pub candidates: String,
+    /// Coordinate system of a candidates file.
+    pub candidates_crs: Option<String>,
+    /// `auto`, `greedy` or `exact`.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Time limit of the exact solver, seconds.
+    #[serde(default = "default_time_limit")]
+    pub time_limit: f64,
+    /// Rule: a new site in every zone without a facility of the category.
+    #[serde(default)]
+    pub one_per_zone: bool,
+    /// Rule: at most this many new sites per district.
+    pub max_per_district: Option<usize>,
+    /// Zone codes where no site may go.
+    #[serde(default)]
+    pub exclude_zones: Vec<String>,
+    /// A polygon layer where no site may go (water, protected land).
+    pub mask: Option<String>,
+    /// Capacity: people each new site can serve.
+    pub site_capacity: Option<f64>,
+    /// Capacity from the candidates' capacity column times this many people per unit.
+    pub people_per_unit: Option<f64>,
+}
+
+fn default_candidates() -> String {
+    "gap-nodes".into()
+}
+fn default_method() -> String {
+    "auto".into()
+}
+fn default_time_limit() -> f64 {
+    60.0
 }
 
 fn default_plan_name() -> String {
@@ -564,6 +625,59 @@ impl Study {
             }
             for (c, t) in &a.targets {
                 positive(*t, &format!("access.targets.{c}"))?;
+            }
+        }
+        for (i, st) in self.siting.iter().enumerate() {
+            let key = |k: &str| format!("siting[{i}].{k}");
+            match (st.k, st.target_share) {
+                (Some(0), None) => {
+                    return Err(
+                        Error::new(ErrorKind::InvalidValue, "must be at least 1").field(key("k"))
+                    )
+                }
+                (Some(_), None) => {}
+                (None, Some(v)) if v > 0.0 && v <= 1.0 => {}
+                (None, Some(v)) => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidValue,
+                        format!("must be in (0, 1], got {v}"),
+                    )
+                    .field(key("target_share")))
+                }
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidValue,
+                        "give exactly one of k or target_share",
+                    )
+                    .field(key("k")))
+                }
+            }
+            if let Some(m) = st.minutes {
+                positive(m, &key("minutes"))?;
+            }
+            positive(st.time_limit, &key("time_limit"))?;
+            st.method
+                .parse::<crate::siting::select::Method>()
+                .map_err(|e| e.field(key("method")))?;
+            if crate::siting::request::Candidates::generated(&st.candidates)
+                .map_err(|e| e.field(key("candidates")))?
+                .is_none()
+            {
+                self.input(&key("candidates"), &Some(st.candidates.clone()))?;
+            }
+            self.input(&key("mask"), &st.mask)?;
+            if st.site_capacity.is_some() && st.people_per_unit.is_some() {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    "give site_capacity or people_per_unit, not both",
+                )
+                .field(key("site_capacity")));
+            }
+            if let Some(c) = st.site_capacity {
+                positive(c, &key("site_capacity"))?;
+            }
+            if let Some(c) = st.people_per_unit {
+                positive(c, &key("people_per_unit"))?;
             }
         }
         for (i, m) in self.report.service_area_minutes.iter().enumerate() {

@@ -529,3 +529,50 @@ pub fn villages_layer(r: &StudyResult) -> Layer {
     }
     l
 }
+
+/// The sites layer: the sites chosen by every `[[siting]]` section, in section and rank order,
+/// with the category, its label, the population each adds (people not covered before, given the
+/// sites ranked before it; with capacities, the people assigned to it) and, with capacities,
+/// the people it can serve; point geometry.
+pub fn sites_layer(r: &StudyResult) -> Layer {
+    let head = [
+        ("category", Kind::Text, "设施类别"),
+        ("label", Kind::Text, "类别名称"),
+        ("rank", Kind::Int, "排序"),
+        ("candidate_id", Kind::Text, "候选点编号"),
+        ("added_population", Kind::Real, "新增覆盖人口"),
+        ("cumulative_population", Kind::Real, "累计新增覆盖人口"),
+        ("zone", Kind::Text, "街道/镇"),
+        ("capacity", Kind::Real, "可服务人口"),
+        ("method", Kind::Text, "求解方法"),
+        ("optimal", Kind::Int, "已证明最优"),
+    ];
+    let mut l =
+        new_layer("sites", "新增设施选址", &head, &[]).with_geometry_type(GeometryType::Point);
+    for st in &r.siting {
+        let label = r.profile.label_of(&st.category);
+        for s in &st.result.sites {
+            let c = &st.candidates[s.candidate];
+            l.push(
+                vec![
+                    Value::Text(st.category.clone()),
+                    Value::Text(label.clone()),
+                    Value::Int(s.rank as i64),
+                    Value::Text(c.id.clone()),
+                    Value::Real(s.added_population),
+                    Value::Real(s.cumulative_population),
+                    st.candidate_zone[s.candidate]
+                        .map(|z| Value::Text(st.zone_names[z].clone()))
+                        .unwrap_or(Value::Null),
+                    st.capacities
+                        .as_ref()
+                        .map_or(Value::Null, |cap| Value::Real(cap[s.candidate])),
+                    Value::Text(st.result.method.clone()),
+                    Value::Int(i64::from(st.result.optimal)),
+                ],
+                Some(c.locations[0]),
+            );
+        }
+    }
+    l
+}

@@ -180,6 +180,35 @@ pub fn summary_json(name: &str, r: &StudyResult) -> Value {
     if !access.is_empty() {
         out["access"] = Value::Array(access);
     }
+    if !r.siting.is_empty() {
+        let siting: Vec<Value> = r
+            .siting
+            .iter()
+            .map(|st| {
+                let mut v = st.summary_json();
+                // Deterministic: no times.
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("seconds");
+                }
+                v["label"] = json!(p.label_of(&st.category));
+                v["chosen"] = st
+                    .result
+                    .sites
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "rank": s.rank,
+                            "candidate_id": st.candidates[s.candidate].id,
+                            "added_population": s.added_population,
+                            "zone": st.candidate_zone[s.candidate].map(|z| st.zone_names[z].clone()),
+                        })
+                    })
+                    .collect();
+                v
+            })
+            .collect();
+        out["siting"] = Value::Array(siting);
+    }
     out
 }
 
@@ -296,6 +325,35 @@ pub fn summary_markdown(s: &Value) -> String {
                 g(&a["target"]),
                 pct(&a["city_below_target_share"]),
             );
+        }
+    }
+    if let Some(st) = s["siting"].as_array() {
+        for x in st {
+            m += &format!(
+                "\nNew sites for {} ({}, {} min; {}, {}): {:.0} people added to the {:.0} already covered \
+                 ({:.0} not reachable from any candidate).\n\n| rank | site | zone | added | \n|---|---|---|---|\n",
+                x["label"].as_str().unwrap_or(""),
+                x["goal"].as_str().unwrap_or(""),
+                x["threshold_minutes"].as_f64().map(|v| format!("{v:.0}")).unwrap_or_default(),
+                x["method"].as_str().unwrap_or(""),
+                if x["optimal"].as_bool() == Some(true) {
+                    "proven optimal".to_string()
+                } else {
+                    format!("proven gap {:.2} %", x["proven_gap"].as_f64().unwrap_or(0.0) * 100.0)
+                },
+                x["added_population"].as_f64().unwrap_or(0.0),
+                x["covered_before"].as_f64().unwrap_or(0.0),
+                x["uncoverable_population"].as_f64().unwrap_or(0.0),
+            );
+            for c in x["chosen"].as_array().into_iter().flatten() {
+                m += &format!(
+                    "| {} | {} | {} | {:.0} |\n",
+                    c["rank"],
+                    c["candidate_id"].as_str().unwrap_or(""),
+                    c["zone"].as_str().unwrap_or("–"),
+                    c["added_population"].as_f64().unwrap_or(0.0)
+                );
+            }
         }
     }
     m += "\nLargest gaps (population outside the complete life circle):\n\n| rank | zone | uncovered | share |\n|---|---|---|---|\n";

@@ -3,7 +3,8 @@
 use super::compute::StudyResult;
 use super::config::Study;
 use super::layers::{
-    demand_layer, districts_layer, facilities_layer, gaps_layer, villages_layer, zones_layer,
+    demand_layer, districts_layer, facilities_layer, gaps_layer, sites_layer, villages_layer,
+    zones_layer,
 };
 use super::summary::{summary_json, summary_markdown};
 use crate::analysis::service_area::service_area_layers;
@@ -43,11 +44,16 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
     let facilities = facilities_layer(r);
     let gaps = gaps_layer(r);
     let villages = villages_layer(r);
+    let sites = sites_layer(r);
     let mut maps: Vec<&Layer> = vec![&zones, &demand, &gaps, &facilities];
     let mut all: Vec<&Layer> = vec![&zones, &districts, &demand, &gaps, &facilities];
     if !r.villages.is_empty() {
         maps.push(&villages);
         all.push(&villages);
+    }
+    if !r.siting.is_empty() {
+        maps.push(&sites);
+        all.push(&sites);
     }
     let (service_areas, facility_service_areas) = service_area_layers(
         &r.service_areas,
@@ -139,6 +145,7 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
             facilities: facilities.clone(),
             gaps: gaps.clone(),
             service_areas: rep.service_areas.then(|| service_areas.clone()),
+            sites: (!r.siting.is_empty()).then(|| sites.clone()),
         };
         let opts = crate::report::ReportOptions {
             maps: rep.maps,
