@@ -172,25 +172,18 @@ impl Study {
         self.inner.scenario.as_ref().map(|s| s.name.clone())
     }
 
-    /// Runs the analysis (the baseline, or the `[scenario]` plan with `plan=True`).
-    #[pyo3(signature = (*, plan=false, quiet=true))]
-    fn compute(&self, py: Python<'_>, plan: bool, quiet: bool) -> PyResult<StudyResult> {
+    /// Runs the analysis of the baseline; [`StudyResult::compute_plan`] then runs the plan.
+    #[pyo3(signature = (*, quiet=true))]
+    fn compute(&self, py: Python<'_>, quiet: bool) -> PyResult<StudyResult> {
         let study = self.inner.clone();
         let result = py
-            .detach(|| {
-                let obs = observer(quiet);
-                if plan {
-                    lifecircle::study::compute::compute_plan(&study, obs.as_ref())
-                } else {
-                    lifecircle::study::compute(&study, obs.as_ref())
-                }
-            })
+            .detach(|| lifecircle::study::compute(&study, observer(quiet).as_ref()))
             .map_err(|e| e.file(&self.inner.path))
             .py()?;
         Ok(StudyResult {
             study: self.inner.clone(),
             result: Arc::new(result),
-            plan,
+            plan: false,
         })
     }
 }
@@ -210,12 +203,38 @@ const LAYERS: &[&str] = &[
     "facilities",
     "gaps",
     "villages",
+    "sites",
     "service_areas",
     "facility_service_areas",
 ];
 
 #[pymethods]
 impl StudyResult {
+    /// Runs the study's `[scenario]` plan next to this baseline (whose chosen sites the plan
+    /// adds with `add_sites`).
+    #[pyo3(signature = (*, quiet=true))]
+    fn compute_plan(&self, py: Python<'_>, quiet: bool) -> PyResult<StudyResult> {
+        if self.plan {
+            return Err(invalid("this is already the plan".into(), "scenario"));
+        }
+        let (study, base) = (self.study.clone(), self.result.clone());
+        let result = py
+            .detach(|| {
+                lifecircle::study::compute::compute_plan_from(
+                    &study,
+                    observer(quiet).as_ref(),
+                    &base,
+                )
+            })
+            .map_err(|e| e.file(&self.study.path))
+            .py()?;
+        Ok(StudyResult {
+            study: self.study.clone(),
+            result: Arc::new(result),
+            plan: true,
+        })
+    }
+
     /// The names of the layers [`StudyResult::layer`] gives.
     #[staticmethod]
     fn layer_names() -> Vec<&'static str> {
@@ -244,6 +263,7 @@ impl StudyResult {
             "facilities" => layers::facilities_layer(r),
             "gaps" => layers::gaps_layer(r),
             "villages" => layers::villages_layer(r),
+            "sites" => layers::sites_layer(r),
             "service_areas" | "facility_service_areas" => {
                 let label = |c: &str| {
                     r.profile

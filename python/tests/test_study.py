@@ -13,7 +13,7 @@ import lifecircle
 from conftest import STUDY, assert_table_equal, read_cli_csv
 
 
-@pytest.mark.parametrize("layer", ["zones", "districts", "demand", "facilities", "gaps"])
+@pytest.mark.parametrize("layer", ["zones", "districts", "demand", "facilities", "gaps", "sites"])
 def test_tables_equal_cli_csv(demo, cli_demo, layer):
     df = getattr(demo, layer)
     csv = read_cli_csv(cli_demo / f"{layer}.csv")
@@ -85,3 +85,35 @@ def test_study_properties():
     assert s.path == STUDY
     assert not s.has_scenario
     assert s.output_folder.name == "demo"
+
+
+def scenario_study(tmp_path):
+    """The demo study with a plan that adds the sites its [[siting]] chooses."""
+    data = STUDY.parent
+    text = STUDY.read_text(encoding="utf-8")
+    for name in ["liechtenstein-latest.osm.pbf", "categories.toml"]:
+        text = text.replace(f'"{name}"', f'"{(data / name).as_posix()}"')
+    text = text.replace('"../../out/demo"', f'"{(tmp_path / "unused").as_posix()}"')
+    text += '\n[scenario]\nname = "sites added"\nadd_sites = true\npopulation_scale = 1.05\n'
+    path = tmp_path / "study.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_scenario_equals_cli(cli, tmp_path):
+    from conftest import run_cli
+
+    study = scenario_study(tmp_path)
+    run_cli(cli, "analyze", "--config", study, "--out", tmp_path / "cli", "--quiet")
+    r = lifecircle.run_study(study, out=tmp_path / "py")
+    assert r.plan is not None and r.scenario is not None
+    assert len(r.sites) > 0
+    # The plan holds the chosen sites and 5 % more people.
+    assert len(r.plan.facilities) == len(r.facilities) + len(r.sites)
+    assert r.plan.summary["population"] == pytest.approx(1.05 * r.summary["population"], rel=1e-12)
+    for name in ["scenario_zones.csv", "scenario.json", "plan/zones.csv", "plan/summary.json", "sites.csv"]:
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    assert_table_equal(read_cli_csv(tmp_path / "cli" / "scenario_zones.csv"), r.scenario, headers="zh")
+    assert_table_equal(read_cli_csv(tmp_path / "cli" / "plan" / "zones.csv"), r.plan.zones, headers="zh")
+    delta = r.scenario["elderly_care_covered_delta"]
+    assert (delta >= 0).all() and delta.sum() > 0

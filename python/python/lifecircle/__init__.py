@@ -82,7 +82,7 @@ class StudyResult:
 
     def layer(self, name: str) -> Union[pd.DataFrame, gpd.GeoDataFrame]:
         """A result layer by name: ``zones``, ``districts``, ``demand``, ``facilities``, ``gaps``,
-        ``villages``, ``service_areas`` or ``facility_service_areas``."""
+        ``villages``, ``sites``, ``service_areas`` or ``facility_service_areas``."""
         return to_frame(self._raw.layer(name))
 
     @cached_property
@@ -120,6 +120,12 @@ class StudyResult:
         """Villages / neighbourhood committees (村居) with their per-village rules (empty when the
         study names none)."""
         return self.layer("villages")
+
+    @cached_property
+    def sites(self) -> gpd.GeoDataFrame:
+        """New sites chosen by the study's ``[[siting]]`` sections, per category in rank order
+        with the population each adds (empty without such sections)."""
+        return self.layer("sites")
 
     @cached_property
     def service_areas(self) -> gpd.GeoDataFrame:
@@ -202,7 +208,7 @@ class Study:
         base = self._raw.compute(quiet=quiet)
         p = None
         if self.has_scenario and plan is not False:
-            p = StudyResult(self._raw.compute(plan=True, quiet=quiet), self)
+            p = StudyResult(base.compute_plan(quiet=quiet), self)
         elif plan:
             raise error(f"{self.path}, field `scenario`: the study has no [scenario]", "missing_field")
         return StudyResult(base, self, p)
