@@ -12,6 +12,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::network::{Network, Profile, SnapResult, Snapper};
+use crate::output::{Kind, Layer, Value};
 use crate::places::{DemandPoint, Facility};
 use crate::route::access::{demand_trip, on_edge_slice, push_seeds, OnEdge};
 use crate::route::Workspace;
@@ -275,4 +276,137 @@ fn validate_locations<'a>(locs: impl Iterator<Item = (&'a [f64; 2], &'a String)>
         }
     }
     Ok(())
+}
+
+/// The table of a nearest-facility run (the output of `lifecircle nearest`): one row per demand
+/// point and category, `demand_id, category, facility_id, distance_m, time_s, status, access_m`,
+/// at the demand point. `status` is `ok`, `not_reached` or `unsnapped`; `access_m` is the access
+/// leg, or the distance to the nearest street when unsnapped.
+pub fn nearest_layer(r: &NearestResult, facilities: &[Facility], demand: &[DemandPoint]) -> Layer {
+    let mut l = Layer::new(
+        "nearest",
+        &[
+            ("demand_id", Kind::Text),
+            ("category", Kind::Text),
+            ("facility_id", Kind::Text),
+            ("distance_m", Kind::Real),
+            ("time_s", Kind::Real),
+            ("status", Kind::Text),
+            ("access_m", Kind::Real),
+        ],
+    );
+    for (d, dp) in demand.iter().enumerate() {
+        let access = match r.demand_snaps[d] {
+            SnapResult::Snapped(s) => s.access_m,
+            SnapResult::TooFar(m) => m,
+        };
+        for (c, cat) in r.categories.iter().enumerate() {
+            let (fac, dist, time, status) = match r.outcome(d, c) {
+                Outcome::Reached(h) => (
+                    Value::Text(facilities[h.facility as usize].id.clone()),
+                    Value::Real(h.distance_m),
+                    Value::Real(h.time_s),
+                    "ok",
+                ),
+                Outcome::NotReached => (Value::Null, Value::Null, Value::Null, "not_reached"),
+                Outcome::Unsnapped => (Value::Null, Value::Null, Value::Null, "unsnapped"),
+            };
+            l.push(
+                vec![
+                    Value::Text(dp.id.clone()),
+                    Value::Text(cat.clone()),
+                    fac,
+                    dist,
+                    time,
+                    Value::from(status),
+                    Value::Real(access),
+                ],
+                Some(dp.location),
+            );
+        }
+    }
+    l
+}
+
+/// Every network node's time and distance to the nearest facility of each category (empty
+/// when the run did not keep node times): one row per category and node.
+pub fn node_times_layer(net: &Network, r: &NearestResult) -> Layer {
+    let mut l = Layer::new(
+        "nodes",
+        &[
+            ("node", Kind::Int),
+            ("osm_id", Kind::Int),
+            ("lon", Kind::Real),
+            ("lat", Kind::Real),
+            ("category", Kind::Text),
+            ("distance_m", Kind::Real),
+            ("time_s", Kind::Real),
+        ],
+    );
+    for (c, cat) in r.categories.iter().enumerate() {
+        let nt = &r.node_times[c];
+        for v in 0..net.node_count() {
+            let p = net.nodes[v];
+            let fin = |x: f64| {
+                if x.is_finite() {
+                    Value::Real(x)
+                } else {
+                    Value::Null
+                }
+            };
+            l.push(
+                vec![
+                    Value::Int(v as i64),
+                    Value::Int(net.node_source_ids[v]),
+                    Value::Real(p[0]),
+                    Value::Real(p[1]),
+                    Value::Text(cat.clone()),
+                    fin(nt.distance_m[v]),
+                    fin(nt.time_s[v]),
+                ],
+                Some(p),
+            );
+        }
+    }
+    l
+}
+
+/// How every facility location snapped: one row per facility and location, with the access
+/// leg and the edge, or `unsnapped` with the distance to the nearest street.
+pub fn facility_snapping_layer(r: &NearestResult, facilities: &[Facility]) -> Layer {
+    let mut l = Layer::new(
+        "facility_snapping",
+        &[
+            ("facility_id", Kind::Text),
+            ("name", Kind::Text),
+            ("category", Kind::Text),
+            ("location", Kind::Int),
+            ("status", Kind::Text),
+            ("access_m", Kind::Real),
+            ("edge", Kind::Int),
+            ("origin", Kind::Text),
+        ],
+    );
+    for (fi, f) in facilities.iter().enumerate() {
+        for (li, s) in r.facility_snaps[fi].iter().enumerate() {
+            let (status, access, edge) = match s {
+                SnapResult::Snapped(s) => ("snapped", s.access_m, Value::Int(i64::from(s.edge))),
+                SnapResult::TooFar(d) => ("unsnapped", *d, Value::Null),
+            };
+            l.push(
+                vec![
+                    Value::Text(f.id.clone()),
+                    Value::Text(f.name.clone()),
+                    Value::Text(f.category.clone()),
+                    Value::Int(li as i64),
+                    Value::from(status),
+                    Value::Real(access),
+                    edge,
+                    Value::Text(f.origin.clone()),
+                ],
+                Some(f.locations[li]),
+            );
+        }
+    }
+    l
 }

@@ -7,9 +7,12 @@ use clap::Args;
 use lifecircle::categories::CategoryMap;
 use lifecircle::crs::Crs;
 use lifecircle::input::{read_demand, read_facilities, read_osm, FileKind, OsmRequest};
-use lifecircle::nearest::{nearest, NearestOptions, NearestResult, Outcome};
+use lifecircle::nearest::{
+    facility_snapping_layer, nearest, nearest_layer, node_times_layer, NearestOptions,
+    NearestResult,
+};
 use lifecircle::network::{build_network, Network, SnapResult};
-use lifecircle::output::{write_layer, Kind, Layer, Value};
+use lifecircle::output::write_layer;
 use lifecircle::places::{DemandPoint, Facility};
 use lifecircle::{Error, ErrorKind, Result};
 use std::path::PathBuf;
@@ -124,12 +127,12 @@ pub fn run(a: NearestArgs) -> Result<()> {
     report_snapping(&result, &facilities, &demand, &progress);
 
     progress.step("write", || -> Result<()> {
-        write_layer(&a.out, &demand_layer(&result, &facilities, &demand))?;
+        write_layer(&a.out, &nearest_layer(&result, &facilities, &demand))?;
         if let Some(p) = &a.nodes_out {
-            write_layer(p, &node_layer(&net, &result))?;
+            write_layer(p, &node_times_layer(&net, &result))?;
         }
         if let Some(p) = &a.facility_report {
-            write_layer(p, &facility_layer(&result, &facilities))?;
+            write_layer(p, &facility_snapping_layer(&result, &facilities))?;
         }
         Ok(())
     })?;
@@ -251,129 +254,4 @@ fn report_snapping(
             demand.len()
         ));
     }
-}
-
-fn demand_layer(r: &NearestResult, facilities: &[Facility], demand: &[DemandPoint]) -> Layer {
-    let mut l = Layer::new(
-        "nearest",
-        &[
-            ("demand_id", Kind::Text),
-            ("category", Kind::Text),
-            ("facility_id", Kind::Text),
-            ("distance_m", Kind::Real),
-            ("time_s", Kind::Real),
-            ("status", Kind::Text),
-            ("access_m", Kind::Real),
-        ],
-    );
-    for (d, dp) in demand.iter().enumerate() {
-        let access = match r.demand_snaps[d] {
-            SnapResult::Snapped(s) => s.access_m,
-            SnapResult::TooFar(m) => m,
-        };
-        for (c, cat) in r.categories.iter().enumerate() {
-            let (fac, dist, time, status) = match r.outcome(d, c) {
-                Outcome::Reached(h) => (
-                    Value::Text(facilities[h.facility as usize].id.clone()),
-                    Value::Real(h.distance_m),
-                    Value::Real(h.time_s),
-                    "ok",
-                ),
-                Outcome::NotReached => (Value::Null, Value::Null, Value::Null, "not_reached"),
-                Outcome::Unsnapped => (Value::Null, Value::Null, Value::Null, "unsnapped"),
-            };
-            l.push(
-                vec![
-                    Value::Text(dp.id.clone()),
-                    Value::Text(cat.clone()),
-                    fac,
-                    dist,
-                    time,
-                    Value::from(status),
-                    Value::Real(access),
-                ],
-                Some(dp.location),
-            );
-        }
-    }
-    l
-}
-
-fn node_layer(net: &Network, r: &NearestResult) -> Layer {
-    let mut l = Layer::new(
-        "nodes",
-        &[
-            ("node", Kind::Int),
-            ("osm_id", Kind::Int),
-            ("lon", Kind::Real),
-            ("lat", Kind::Real),
-            ("category", Kind::Text),
-            ("distance_m", Kind::Real),
-            ("time_s", Kind::Real),
-        ],
-    );
-    for (c, cat) in r.categories.iter().enumerate() {
-        let nt = &r.node_times[c];
-        for v in 0..net.node_count() {
-            let p = net.nodes[v];
-            let fin = |x: f64| {
-                if x.is_finite() {
-                    Value::Real(x)
-                } else {
-                    Value::Null
-                }
-            };
-            l.push(
-                vec![
-                    Value::Int(v as i64),
-                    Value::Int(net.node_source_ids[v]),
-                    Value::Real(p[0]),
-                    Value::Real(p[1]),
-                    Value::Text(cat.clone()),
-                    fin(nt.distance_m[v]),
-                    fin(nt.time_s[v]),
-                ],
-                Some(p),
-            );
-        }
-    }
-    l
-}
-
-fn facility_layer(r: &NearestResult, facilities: &[Facility]) -> Layer {
-    let mut l = Layer::new(
-        "facility_snapping",
-        &[
-            ("facility_id", Kind::Text),
-            ("name", Kind::Text),
-            ("category", Kind::Text),
-            ("location", Kind::Int),
-            ("status", Kind::Text),
-            ("access_m", Kind::Real),
-            ("edge", Kind::Int),
-            ("origin", Kind::Text),
-        ],
-    );
-    for (fi, f) in facilities.iter().enumerate() {
-        for (li, s) in r.facility_snaps[fi].iter().enumerate() {
-            let (status, access, edge) = match s {
-                SnapResult::Snapped(s) => ("snapped", s.access_m, Value::Int(i64::from(s.edge))),
-                SnapResult::TooFar(d) => ("unsnapped", *d, Value::Null),
-            };
-            l.push(
-                vec![
-                    Value::Text(f.id.clone()),
-                    Value::Text(f.name.clone()),
-                    Value::Text(f.category.clone()),
-                    Value::Int(li as i64),
-                    Value::from(status),
-                    Value::Real(access),
-                    edge,
-                    Value::Text(f.origin.clone()),
-                ],
-                Some(f.locations[li]),
-            );
-        }
-    }
-    l
 }
