@@ -518,10 +518,11 @@ pub fn service_areas(
     buffer_m: f64,
 ) -> Vec<ServiceAreaRecord> {
     use rayon::prelude::*;
+    let buffers = crate::route::pool::Pool::new(|| ServiceAreaSearch::new(network));
     let per_job: Vec<Vec<ServiceAreaRecord>> = jobs
         .par_iter()
         .map_init(
-            || ServiceAreaSearch::new(network),
+            || buffers.take(),
             |search, job| {
                 let limits: Vec<f64> = job
                     .thresholds

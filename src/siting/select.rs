@@ -14,6 +14,7 @@ use crate::network::{Network, SnapResult, Snapper};
 use crate::places::{DemandPoint, Facility};
 use crate::route::access::OnEdge;
 use crate::route::catchment::{CatchmentSearch, DemandByEdge};
+use crate::route::pool::Pool;
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -180,13 +181,15 @@ pub fn select_sites(
         .filter(|&c| matches!(cand_snaps[c], SnapResult::TooFar(_)))
         .collect();
     let walk = opts.nearest.profile.access_speed_mps;
+    let buffers = Pool::new(|| (CatchmentSearch::new(network, demand.len()), Vec::new()));
     let sets: Vec<Vec<u32>> = (0..candidates.len())
         .into_par_iter()
         .map_init(
-            || (CatchmentSearch::new(network, demand.len()), Vec::new()),
-            |(search, out), c| match &cand_snaps[c] {
+            || buffers.take(),
+            |buf, c| match &cand_snaps[c] {
                 SnapResult::TooFar(_) => Vec::new(),
                 SnapResult::Snapped(s) => {
+                    let (search, out) = &mut **buf;
                     out.clear();
                     search.run(
                         network,

@@ -23,6 +23,7 @@ use crate::network::{
 use crate::places::{DemandSet, Facility};
 use crate::route::access::OnEdge;
 use crate::route::catchment::{CatchmentSearch, DemandByEdge};
+use crate::route::pool::Pool;
 use crate::siting::request::{plan_sites, Candidates, SiteCapacity, SiteRequest, SiteStudy};
 use crate::siting::select::{Goal, SiteOptions};
 use crate::standards::Profile;
@@ -595,12 +596,14 @@ fn compute_with(
             })
             .collect();
         let by_edge = DemandByEdge::new(snaps);
+        let buffers = Pool::new(|| (CatchmentSearch::new(net, demand.points.len()), Vec::new()));
         let served: Vec<(usize, f64)> = step(obs, &format!("catchments ({mode})"), || {
             (0..fac_idx.len())
                 .into_par_iter()
                 .map_init(
-                    || (CatchmentSearch::new(net, demand.points.len()), Vec::new()),
-                    |(search, out), k| {
+                    || buffers.take(),
+                    |buf, k| {
+                        let (search, out) = &mut **buf;
                         let f = fac_idx[k];
                         let rule = cats
                             .iter()
