@@ -8,7 +8,7 @@ use super::encoding::TextEncoding;
 use super::end_join::join_within;
 use super::osm::{read_osm, OsmReport, OsmRequest};
 use super::points::FileKind;
-use super::vector::{read_layer, VectorLayer};
+use super::vector::{read_layer_fields, VectorLayer};
 use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geodesy::LocalPlane;
@@ -75,7 +75,19 @@ fn read_line_layer(
     profile: &Profile,
     opts: &LineNetworkOptions,
 ) -> Result<RawNetwork> {
-    let layer = read_layer(path, opts.layer.as_deref(), opts.crs, opts.encoding)?;
+    // Only the fields the options name are read.
+    let wanted: Vec<String> = [&opts.oneway_field, &opts.speed_field, &opts.exclude_field]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let layer = read_layer_fields(
+        path,
+        opts.layer.as_deref(),
+        opts.crs,
+        opts.encoding,
+        Some(&wanted),
+    )?;
     let field = |name: &Option<String>| name.as_deref().map(|n| layer.field(n)).transpose();
     let oneway_f = field(&opts.oneway_field)?;
     let speed_f = field(&opts.speed_field)?;

@@ -77,6 +77,19 @@ pub fn read_layer(
     crs: Option<Crs>,
     encoding: TextEncoding,
 ) -> Result<VectorLayer> {
+    read_layer_fields(path, layer, crs, encoding, None)
+}
+
+/// [`read_layer`] reading the values of only the fields named in `wanted` (every field name is
+/// still listed; the others' values are `None`). GDAL skips the other fields entirely, which
+/// matters for layers of millions of features, such as a city's road centre-lines.
+pub fn read_layer_fields(
+    path: &Path,
+    layer: Option<&str>,
+    crs: Option<Crs>,
+    encoding: TextEncoding,
+    wanted: Option<&[String]>,
+) -> Result<VectorLayer> {
     if !path.exists() {
         return Err(Error::new(ErrorKind::Io, "file not found").file(path));
     }
@@ -136,11 +149,22 @@ pub fn read_layer(
         TextEncoding::Auto
     };
     let fields = field_names(lyr.defn(), text_encoding).map_err(|e| e.file(path))?;
+    let keep: Vec<bool> = fields
+        .iter()
+        .map(|n| wanted.is_none_or(|w| w.iter().any(|x| x == n)))
+        .collect();
+    if keep.iter().any(|k| !k) {
+        ignore_fields(&lyr, &keep);
+    }
     let mut features = Vec::new();
     let mut buf: Vec<[f64; 2]> = Vec::new();
     for (index, f) in lyr.features().enumerate() {
         let mut values = Vec::with_capacity(fields.len());
         for (i, name) in fields.iter().enumerate() {
+            if !keep[i] {
+                values.push(None);
+                continue;
+            }
             values.push(field_text(&f, i, text_encoding).map_err(|e| {
                 e.file(path)
                     .at(VectorLayer::feature_label(index))
@@ -181,6 +205,29 @@ pub fn read_layer(
         features,
         crs,
     })
+}
+
+/// Tells GDAL not to read the fields whose `keep` is false (OGR_L_SetIgnoredFields).
+fn ignore_fields(lyr: &gdal::vector::Layer<'_>, keep: &[bool]) {
+    // SAFETY: the layer handle is live for the borrow of `lyr`; the field names are borrowed
+    // from its definition, which outlives the call; the array is NULL-terminated.
+    unsafe {
+        let defn = gdal_sys::OGR_L_GetLayerDefn(lyr.c_layer());
+        let mut names: Vec<*const std::os::raw::c_char> = keep
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !**k)
+            .map(|(i, _)| {
+                gdal_sys::OGR_Fld_GetNameRef(gdal_sys::OGR_FD_GetFieldDefn(
+                    defn,
+                    i as std::os::raw::c_int,
+                ))
+            })
+            .collect();
+        names.push(std::ptr::null());
+        // A failure only means GDAL reads the fields anyway.
+        let _ = gdal_sys::OGR_L_SetIgnoredFields(lyr.c_layer(), names.as_mut_ptr());
+    }
 }
 
 /// The text of a field, `None` when unset or null (GDAL reports unset fields as empty strings
