@@ -100,15 +100,15 @@ impl Csr {
             offsets[i + 1] += offsets[i];
         }
         let mut fill = offsets.clone();
-        let mut out = vec![
+        let mut out = crate::route::huge::filled(
+            arcs.len(),
             Arc {
                 head: 0,
                 edge: 0,
                 time_s: 0.0,
-                length_m: 0.0
-            };
-            arcs.len()
-        ];
+                length_m: 0.0,
+            },
+        );
         for (t, a) in arcs {
             let slot = &mut fill[*t as usize];
             out[*slot as usize] = *a;

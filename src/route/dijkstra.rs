@@ -52,15 +52,15 @@ impl Workspace {
     /// Buffers for a network of `n` nodes.
     pub fn new(n: usize) -> Self {
         Workspace {
-            nodes: vec![
+            nodes: super::huge::filled(
+                n,
                 NodeState {
                     time: f64::INFINITY,
                     length: f64::INFINITY,
                     source: u32::MAX,
                     stamp: 0,
-                };
-                n
-            ],
+                },
+            ),
             generation: 0,
             heap: RadixHeap::new(),
             settled: Vec::new(),

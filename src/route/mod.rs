@@ -3,6 +3,7 @@
 pub mod access;
 pub mod catchment;
 pub mod dijkstra;
+pub mod huge;
 pub mod pool;
 pub mod radix_heap;
 
