@@ -23,7 +23,12 @@ use std::sync::Mutex;
 ///     })
 ///     .collect();
 /// assert_eq!(sums[7], 7000);
-/// assert!(pool.made() <= rayon::current_num_threads() * 2);
+///
+/// // A buffer given back is handed out again.
+/// let pool = Pool::new(|| vec![0u64; 1000]);
+/// drop(pool.take());
+/// let again = pool.take();
+/// assert_eq!((again.len(), pool.made()), (1000, 1));
 /// ```
 pub struct Pool<T, F: Fn() -> T> {
     free: Mutex<Vec<T>>,
