@@ -293,6 +293,74 @@ pub fn greedy_capacitated(p: &CoverProblem, capacity: &[f64], k: usize) -> Selec
     s.selection()
 }
 
+/// Improves a capacitated selection by swaps: each round tries replacing every chosen site by
+/// each of the `pool` most promising other candidates (largest `min(capacity, weight in reach)`),
+/// evaluates each swap by the exact assignment, and makes the best improving one, keeping the
+/// rule constraints; at most `max_rounds` rounds, and no more flow work than about `budget`
+/// arcs in all (large problems keep the greedy answer).
+pub fn improve_capacitated_by_swaps(
+    p: &CoverProblem,
+    capacity: &[f64],
+    start: &Selection,
+    pool: usize,
+    max_rounds: usize,
+    budget: usize,
+) -> Selection {
+    let mut best = start.clone();
+    if best.chosen.is_empty() {
+        return best;
+    }
+    let standalone = |j: usize| -> f64 {
+        let w: f64 = p.covers(j).iter().map(|&e| p.weights[e as usize]).sum();
+        w.min(capacity[j].max(0.0))
+    };
+    let mut others: Vec<u32> = (0..p.candidates() as u32)
+        .filter(|j| !best.chosen.contains(j))
+        .collect();
+    others.sort_by(|&a, &b| {
+        standalone(b as usize)
+            .total_cmp(&standalone(a as usize))
+            .then(a.cmp(&b))
+    });
+    others.truncate(pool);
+    let mut spent = 0usize;
+    for _ in 0..max_rounds {
+        let mut improved: Option<Selection> = None;
+        for i in 0..best.chosen.len() {
+            for &c in &others {
+                if best.chosen.contains(&c) {
+                    continue;
+                }
+                let mut trial = best.chosen.clone();
+                trial[i] = c;
+                if !p.feasible(&trial) {
+                    continue;
+                }
+                spent += trial
+                    .iter()
+                    .map(|&j| p.covers(j as usize).len())
+                    .sum::<usize>();
+                if spent > budget {
+                    return improved.map_or(best, |s| s);
+                }
+                let v = assign(p, capacity, &trial).total;
+                let bar = improved.as_ref().map_or(best.covered, |s| s.covered);
+                if v > bar + 1e-9 * bar.max(1.0) {
+                    improved = Some(Selection {
+                        chosen: trial,
+                        covered: v,
+                    });
+                }
+            }
+        }
+        match improved {
+            Some(s) => best = s,
+            None => break,
+        }
+    }
+    best
+}
+
 /// Fewest sites (greedy) whose best assignment reaches `target`; `None` when all candidates
 /// together cannot.
 pub fn greedy_cover_capacitated(
@@ -613,6 +681,25 @@ mod tests {
             prop_assert!(e.optimal);
             prop_assert_eq!(e.selection.chosen.len(), fewest);
             prop_assert!(e.selection.covered + 1e-6 >= target);
+        }
+
+        #[test]
+        fn swaps_only_improve_and_stay_below_the_optimum((p, cap) in instance(), k in 1usize..4) {
+            let m = p.candidates();
+            let k = k.min(m);
+            let best = (0u32..(1 << m))
+                .filter(|s| s.count_ones() as usize == k)
+                .map(|s| {
+                    let chosen: Vec<u32> = (0..m as u32).filter(|j| s & (1 << j) != 0).collect();
+                    min_cut(&p, &cap, &chosen)
+                })
+                .fold(0.0f64, f64::max);
+            let g = greedy_capacitated(&p, &cap, k);
+            let s = improve_capacitated_by_swaps(&p, &cap, &g, 10, 10, usize::MAX);
+            prop_assert!(s.covered + 1e-9 >= g.covered);
+            prop_assert!(s.covered <= best + 1e-9);
+            prop_assert_eq!(s.chosen.len(), g.chosen.len());
+            prop_assert!((s.covered - min_cut(&p, &cap, &s.chosen)).abs() < 1e-9);
         }
 
         #[test]
