@@ -12,11 +12,12 @@
 # Environment:
 #   PYTHON   interpreter used to create the venv (default: python3)
 #   VENV_DIR venv location (default: bench/.venv)
+#   REQ      requirements file (default: bench/requirements.txt)
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV_DIR="${VENV_DIR:-$BENCH_DIR/.venv}"
-REQ="$BENCH_DIR/requirements.txt"
+REQ="${REQ:-$BENCH_DIR/requirements.txt}"
 BASE_PY="${PYTHON:-python3}"
 STAMP="$VENV_DIR/.requirements.sha256"
 

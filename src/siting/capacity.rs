@@ -9,14 +9,13 @@
 //! sites, continuous assignments) proves optimality or the gap.
 
 use super::exact::ExactOutcome;
-use super::greedy::Selection;
+use super::greedy::{Gain, Selection};
 use super::problem::CoverProblem;
 use good_lp::solvers::microlp::microlp;
 use good_lp::{
     constraint, variable, Expression, ProblemVariables, Solution, SolutionStatus, SolverModel,
     Variable, WithTimeLimit,
 };
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// The best assignment of demand to a fixed set of sites.
@@ -169,20 +168,6 @@ impl FlowGraph {
             iter[u] = self.next[a];
         }
         0.0
-    }
-}
-
-#[derive(PartialEq)]
-struct Gain(f64, u32);
-impl Eq for Gain {}
-impl PartialOrd for Gain {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Gain {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.0.total_cmp(&o.0).then_with(|| o.1.cmp(&self.1))
     }
 }
 

@@ -18,8 +18,9 @@ pub struct Selection {
     pub covered: f64,
 }
 
+/// A candidate's marginal gain in a max-heap: larger gain first, ties to the lower index.
 #[derive(PartialEq)]
-struct Gain(f64, u32);
+pub(super) struct Gain(pub(super) f64, pub(super) u32);
 impl Eq for Gain {}
 impl PartialOrd for Gain {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
