@@ -64,6 +64,7 @@ pub mod siting;
 pub mod standards;
 pub mod study;
 pub mod synth;
+pub mod wkb;
 pub mod zones;
 
 pub use error::{Error, ErrorKind, Result};

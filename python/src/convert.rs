@@ -11,8 +11,8 @@
 //!   column is a list of `str | None`;
 //! - `geometry`: a list of WKB `bytes` (WGS84), or `None` for a plain table.
 
-use crate::wkb;
 use lifecircle::output::{GeometryType, Kind, Layer, Value};
+use lifecircle::wkb;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 

@@ -4,11 +4,11 @@
 //! a point on their surface, coordinates converted to WGS84, and every bad value an error naming
 //! the table, the row and the column.
 
-use crate::wkb;
 use geo::InteriorPoint;
 use lifecircle::crs::{transform_geometry, Crs};
 use lifecircle::input::table::names;
 use lifecircle::places::{DemandPoint, Facility};
+use lifecircle::wkb;
 use lifecircle::zones::Zone;
 use lifecircle::{Error, ErrorKind, Result};
 

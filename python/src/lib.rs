@@ -26,7 +26,7 @@ mod observer;
 mod places;
 mod siting;
 mod study;
-mod wkb;
+use lifecircle::wkb;
 
 use errors::{invalid, LifecircleError};
 use pyo3::prelude::*;

@@ -18,10 +18,11 @@
 //! (`gpkg_contents.last_change`) are fixed at 2000-01-01T00:00:00.000Z.
 
 use super::atomic::write_atomic;
-use super::layer::{GeometryType, Kind, Layer, Value};
-use super::srs::{transform_geometry, OutputCrs};
+use super::gpkg_features::write_features;
+use super::layer::{GeometryType, Kind, Layer};
+use super::srs::OutputCrs;
 use crate::error::{Error, ErrorKind, Result};
-use gdal::vector::{Feature, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::vector::{LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType};
 use gdal::DriverManager;
 use geo_types::Geometry as G;
 use std::ffi::CString;
@@ -101,6 +102,8 @@ fn gdal_err(what: &str) -> impl Fn(gdal::errors::GdalError) -> Error + '_ {
     move |e| Error::new(ErrorKind::Io, format!("GeoPackage: {what}")).caused_by(e)
 }
 
+/// Creates the file and its layers (fields, aliases, coordinate system, descriptions) through
+/// GDAL, then writes the rows through SQLite ([`super::gpkg_features`]).
 fn write_to(path: &Path, layers: &[&Layer], crs: OutputCrs) -> Result<()> {
     let driver = DriverManager::get_driver_by_name("GPKG").map_err(gdal_err("no GPKG driver"))?;
     let mut ds = driver
@@ -108,13 +111,13 @@ fn write_to(path: &Path, layers: &[&Layer], crs: OutputCrs) -> Result<()> {
         .map_err(gdal_err("cannot create the file"))?;
     let srs = crs.spatial_ref()?;
     let transformer = crs.transformer()?;
-    let mut buf = Vec::new();
-    let mut txn = ds.start_transaction().map_err(gdal_err("transaction"))?;
+    let mut types = Vec::with_capacity(layers.len());
     for layer in layers {
         let ty = match &layer.geometry {
             Some(g) => layer_geometry_type(layer.geometry_type, g),
             None => OGRwkbGeometryType::wkbNone,
         };
+        types.push(ty);
         let is_map = layer.geometry.is_some();
         let mut description = layer.layer_label.clone().unwrap_or_default();
         if is_map {
@@ -130,8 +133,10 @@ fn write_to(path: &Path, layers: &[&Layer], crs: OutputCrs) -> Result<()> {
         if is_map && crs == OutputCrs::Gcj02 {
             options.push(format!("IDENTIFIER={} (GCJ-02)", layer.name));
         }
+        // The spatial index is bulk-loaded with the rows.
+        options.push("SPATIAL_INDEX=NO".to_string());
         let options: Vec<&str> = options.iter().map(String::as_str).collect();
-        let lyr = txn
+        let lyr = ds
             .create_layer(LayerOptions {
                 name: &layer.name,
                 srs: is_map.then_some(&srs),
@@ -150,46 +155,15 @@ fn write_to(path: &Path, layers: &[&Layer], crs: OutputCrs) -> Result<()> {
             add_field(&lyr, name, t, alias.as_deref())
                 .map_err(|e| e.at(format!("layer {:?}", layer.name)).field(name))?;
         }
-        let defn = lyr.defn();
-        for (i, row) in layer.rows.iter().enumerate() {
-            let at = || format!("layer {:?}, row {}", layer.name, i + 1);
-            let mut f = Feature::new(defn).map_err(gdal_err("feature"))?;
-            for (j, v) in row.iter().enumerate() {
-                match v {
-                    Value::Text(s) => f.set_field_string(j, s),
-                    Value::Real(x) => f.set_field_double(j, *x),
-                    Value::Int(x) => f.set_field_integer64(j, *x),
-                    Value::Null => f.set_field_null(j),
-                }
-                .map_err(|e| {
-                    gdal_err("field value")(e)
-                        .at(at())
-                        .field(&layer.columns[j].0)
-                })?;
-            }
-            if let Some(geoms) = &layer.geometry {
-                let mut g = geoms[i].clone();
-                transform_geometry(&mut g, &transformer, &mut buf).map_err(|e| e.at(at()))?;
-                let g = promote(g, ty)
-                    .to_gdal()
-                    .map_err(|e| gdal_err("geometry")(e).at(at()))?;
-                f.set_geometry(g)
-                    .map_err(|e| gdal_err("geometry")(e).at(at()))?;
-            }
-            f.create(&lyr)
-                .map_err(|e| gdal_err("cannot write a feature")(e).at(at()))?;
-        }
     }
-    txn.commit().map_err(gdal_err("commit"))?;
-    write_column_labels(&mut ds, layers)?;
-    drop(ds);
-    Ok(())
+    ds.close().map_err(gdal_err("cannot close the file"))?;
+    write_features(path, layers, &transformer, |i, g| promote(g, types[i]))
 }
 
 /// The field aliases of a layer, one per column: the Chinese labels, made unique within the
 /// layer (as GeoPackage requires) by appending the column name to a repeated label; the first
 /// column with a label keeps it as is.
-fn aliases(layer: &Layer) -> Vec<Option<String>> {
+pub(super) fn aliases(layer: &Layer) -> Vec<Option<String>> {
     let mut seen: Vec<String> = Vec::new();
     layer
         .columns
@@ -205,58 +179,6 @@ fn aliases(layer: &Layer) -> Vec<Option<String>> {
             Some(alias)
         })
         .collect()
-}
-
-/// Records the Chinese column labels in `gpkg_data_columns` (the GeoPackage schema extension),
-/// where GIS software reads field aliases. GDAL writes a field's alternative name there itself
-/// only from version 3.7, so the rows are written here (rows GDAL already wrote are kept).
-fn write_column_labels(ds: &mut gdal::Dataset, layers: &[&Layer]) -> Result<()> {
-    let mut rows = Vec::new();
-    for layer in layers {
-        for ((column, _), alias) in layer.columns.iter().zip(aliases(layer)) {
-            let Some(label) = alias else {
-                continue;
-            };
-            rows.push(format!(
-                "INSERT OR IGNORE INTO gpkg_data_columns (table_name, column_name, name) \
-                 VALUES ({}, {}, {})",
-                sql_text(&layer.name),
-                sql_text(column),
-                sql_text(&label)
-            ));
-        }
-    }
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let txn = ds.start_transaction().map_err(gdal_err("transaction"))?;
-    let statements = [
-        "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, \
-         extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, \
-         CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))"
-            .to_string(),
-        "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, \
-         column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, \
-         constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), \
-         CONSTRAINT gdc_tn UNIQUE (table_name, name))"
-            .to_string(),
-        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) \
-         SELECT 'gpkg_data_columns', NULL, 'gpkg_schema', \
-         'http://www.geopackage.org/spec121/#extension_schema', 'read-write' \
-         WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions \
-         WHERE table_name = 'gpkg_data_columns' AND extension_name = 'gpkg_schema')"
-            .to_string(),
-    ];
-    for sql in statements.iter().chain(&rows) {
-        txn.execute_sql(sql, None, gdal::vector::sql::Dialect::SQLITE)
-            .map_err(gdal_err("cannot record the column labels"))?;
-    }
-    txn.commit().map_err(gdal_err("commit"))
-}
-
-/// `s` as an SQL string literal.
-fn sql_text(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// Adds a field, with `alternative` as its alternative name (an alias for GIS software).

@@ -15,6 +15,8 @@ pub mod atomic;
 pub mod csv;
 pub mod geojson;
 pub mod gpkg;
+mod gpkg_features;
+mod gpkg_rtree;
 pub mod layer;
 pub mod srs;
 pub mod xlsx;

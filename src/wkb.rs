@@ -1,5 +1,6 @@
-//! Well-known binary (WKB) for geometries crossing into and out of Python: shapely reads and
-//! writes it (`shapely.from_wkb`, `shapely.to_wkb`), so layers reach GeoPandas without a file.
+//! Well-known binary (WKB): the geometry body of GeoPackage features, and the form in which
+//! geometries cross into and out of Python (shapely's `from_wkb`/`to_wkb`), so layers reach
+//! GeoPandas without a file.
 //!
 //! Written: little-endian, two-dimensional ISO WKB (points, line strings, polygons, their multi
 //! forms and collections; lines, rectangles and triangles as line strings and polygons). Read:
@@ -25,6 +26,11 @@ pub fn encode(g: &Geometry<f64>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     write_geometry(&mut out, g);
     out
+}
+
+/// [`encode`], appending to `out` (which keeps what it held).
+pub fn encode_into(out: &mut Vec<u8>, g: &Geometry<f64>) {
+    write_geometry(out, g);
 }
 
 fn header(out: &mut Vec<u8>, ty: u32) {
