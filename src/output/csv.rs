@@ -6,6 +6,7 @@ use super::atomic::write_atomic;
 use super::layer::{HeaderLanguage, Layer, Value};
 use super::srs::OutputCrs;
 use crate::error::{Error, ErrorKind, Result};
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -102,37 +103,55 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
         }
         let mut w = csv::Writer::from_writer(buf);
         let fail = |e: csv::Error| Error::new(ErrorKind::Io, "cannot write CSV").caused_by(e);
-        let mut cells: Vec<String> = Vec::with_capacity(header.len());
-        let mut bytes: Vec<Vec<u8>> = Vec::with_capacity(header.len());
-        let mut write = |w: &mut csv::Writer<_>, cells: &[String], row: usize| -> Result<()> {
+        // One record at a time, field by field: text is written from the layer as is, numbers
+        // are formatted into one reused buffer, so no row allocates.
+        let mut number = String::new();
+        let mut encoded = Vec::new();
+        let mut field = |w: &mut csv::Writer<_>, text: &str, row: usize, j: usize| -> Result<()> {
             match options.encoding {
-                CsvEncoding::Utf8Bom => w.write_record(cells).map_err(fail),
+                CsvEncoding::Utf8Bom => w.write_field(text).map_err(fail),
                 CsvEncoding::Gbk => {
-                    bytes.clear();
-                    for (j, c) in cells.iter().enumerate() {
-                        bytes.push(gbk(c).map_err(|e| {
-                            let column = layer.columns.get(j).map_or(header[j], |c| &c.0);
-                            e.at(format!("row {row}")).field(column)
-                        })?);
+                    if text.is_ascii() {
+                        return w.write_field(text).map_err(fail);
                     }
-                    w.write_record(&bytes).map_err(fail)
+                    encoded = gbk(text).map_err(|e| {
+                        let column = layer.columns.get(j).map_or(header[j], |c| &c.0);
+                        e.at(format!("row {row}")).field(column)
+                    })?;
+                    w.write_field(&encoded).map_err(fail)
                 }
             }
         };
-        cells.extend(header.iter().map(|h| h.to_string()));
-        write(&mut w, &cells, 1)?;
+        for (j, h) in header.iter().enumerate() {
+            field(&mut w, h, 1, j)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(fail)?;
         for (i, row) in layer.rows.iter().enumerate() {
-            cells.clear();
-            cells.extend(row.iter().map(|v| match v {
-                Value::Text(s) => s.clone(),
-                Value::Real(x) => format!("{x}"),
-                Value::Int(i) => i.to_string(),
-                Value::Null => String::new(),
-            }));
-            if let Some(c) = &coords {
-                cells.extend(c[i].iter().map(|x| format!("{x}")));
+            for (j, v) in row.iter().enumerate() {
+                let text = match v {
+                    Value::Text(s) => s.as_str(),
+                    Value::Real(x) => {
+                        number.clear();
+                        let _ = write!(number, "{x}");
+                        number.as_str()
+                    }
+                    Value::Int(x) => {
+                        number.clear();
+                        let _ = write!(number, "{x}");
+                        number.as_str()
+                    }
+                    Value::Null => "",
+                };
+                field(&mut w, text, i + 2, j)?;
             }
-            write(&mut w, &cells, i + 2)?;
+            if let Some(c) = &coords {
+                for (k, x) in c[i].iter().enumerate() {
+                    number.clear();
+                    let _ = write!(number, "{x}");
+                    field(&mut w, &number, i + 2, row.len() + k)?;
+                }
+            }
+            w.write_record(None::<&[u8]>).map_err(fail)?;
         }
         let buf = w
             .into_inner()

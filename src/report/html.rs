@@ -148,11 +148,22 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
         })
         .collect();
     let gp = &data.gaps;
+    // Every gap area is counted, the largest of each kind drawn (see MAX_GAPS_PER_KIND).
+    let mut gap_totals = serde_json::Map::new();
+    for r in 0..gp.rows.len() {
+        let n = gap_totals
+            .entry(ReportData::text(gp, r, "gap_for"))
+            .or_insert(json!(0));
+        *n = json!(n.as_u64().unwrap_or(0) + 1);
+    }
     let gaps: Vec<Json> = gp
         .geometry
         .iter()
         .flatten()
         .enumerate()
+        .filter(|&(r, _)| {
+            ReportData::number(gp, r, "rank").is_none_or(|k| k <= MAX_GAPS_PER_KIND as f64)
+        })
         .map(|(r, g)| {
             feature(
                 poly(g),
@@ -211,6 +222,7 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
         "zones": {"type": "FeatureCollection", "features": zones},
         "facilities": {"type": "FeatureCollection", "features": facilities},
         "gaps": {"type": "FeatureCollection", "features": gaps},
+        "gapTotals": gap_totals,
         "areas": {"type": "FeatureCollection", "features": areas},
         "sites": {"type": "FeatureCollection", "features": sites},
         "siteColour": super::map::SITE_COLOUR,
@@ -485,6 +497,11 @@ fn zones_table(data: &ReportData) -> String {
     o
 }
 
+/// The gap areas of one kind the interactive map draws at most: the most populous (by rank). A
+/// city-wide study can have thousands per kind, more than a browser map can show at once; all of
+/// them are in the `gaps` layer, and the layer switcher gives the total.
+pub const MAX_GAPS_PER_KIND: usize = 1000;
+
 const STYLE: &str = r#"
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;color:#222;background:#fafafa}
 header{background:#1f4e79;color:#fff;padding:18px 28px}header h1{margin:0;font-size:26px}header p{margin:6px 0 0;opacity:.85}
@@ -566,7 +583,9 @@ const SCRIPT: &str = r#"
       }
     });
     var label = fs.length ? fs[0].properties.label : id;
-    overlays['缺口：' + esc(label) + '（' + fs.length + '）'] = layer;
+    var total = D.gapTotals[id] || fs.length;
+    overlays['缺口：' + esc(label) + (total > fs.length ? '（未覆盖人口最多的 ' + fs.length + ' 处，共 ' + total +
+      ' 处）' : '（' + fs.length + '）')] = layer;
     if (id === D.headline.id) layer.addTo(map);
   });
 
@@ -784,6 +803,79 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    /// 1,200 gap areas of one kind and 3 of another: the map gets the 1,000 best-ranked of the
+    /// first and all of the second, and the totals of both.
+    #[test]
+    fn the_interactive_map_draws_the_largest_gaps_and_counts_all() {
+        use crate::output::{Kind, Layer, Value};
+        let mut gaps = Layer::new(
+            "gaps",
+            &[
+                ("gap_for", Kind::Text),
+                ("label", Kind::Text),
+                ("rank", Kind::Int),
+                ("population", Kind::Real),
+                ("area_km2", Kind::Real),
+            ],
+        );
+        let square = |k: usize| {
+            let x = 113.0 + 0.01 * k as f64;
+            Geometry::Polygon(geo_types::Polygon::new(
+                geo_types::LineString::from(vec![
+                    (x, 23.0),
+                    (x + 0.005, 23.0),
+                    (x + 0.005, 23.005),
+                    (x, 23.0),
+                ]),
+                vec![],
+            ))
+        };
+        // Ranks listed out of order, so that the choice is by rank, not by position.
+        let kinds = (0..1200)
+            .map(|k| ("clinic", (k * 7) % 1200 + 1))
+            .chain((0..3).map(|k| ("library", k + 1)));
+        for (k, (kind, rank)) in kinds.enumerate() {
+            gaps.push_geometry(
+                vec![
+                    kind.into(),
+                    kind.into(),
+                    Value::Int(rank as i64),
+                    Value::Real(1000.0 / rank as f64),
+                    Value::Real(0.1),
+                ],
+                Some(square(k)),
+            );
+        }
+        let data = ReportData {
+            title: "t".into(),
+            summary: json!({}),
+            zones: Layer::new("zones", &[])
+                .with_geometry_type(crate::output::GeometryType::Polygon),
+            facilities: Layer::new("facilities", &[])
+                .with_geometry_type(crate::output::GeometryType::Point),
+            gaps,
+            service_areas: None,
+            sites: None,
+        };
+        let d = map_data(&data, 0.0);
+        let drawn = d["gaps"]["features"].as_array().unwrap();
+        let ranks = |kind: &str| -> Vec<u64> {
+            let mut r: Vec<u64> = drawn
+                .iter()
+                .filter(|f| f["properties"]["for"] == kind)
+                .map(|f| f["properties"]["rank"].as_f64().unwrap() as u64)
+                .collect();
+            r.sort_unstable();
+            r
+        };
+        assert_eq!(
+            ranks("clinic"),
+            (1..=MAX_GAPS_PER_KIND as u64).collect::<Vec<_>>()
+        );
+        assert_eq!(ranks("library"), [1, 2, 3]);
+        assert_eq!(d["gapTotals"], json!({"clinic": 1200, "library": 3}));
     }
 
     #[test]

@@ -292,6 +292,22 @@ fn dots(
     s
 }
 
+/// The gap areas in `rows` of the gaps layer as one path (the areas of one kind never overlap,
+/// so the even-odd rule keeps their holes and nothing else).
+fn gap_path(data: &ReportData, view: &View, rows: &[usize], opacity: f64) -> String {
+    let Some(g) = &data.gaps.geometry else {
+        return String::new();
+    };
+    let d: String = rows.iter().map(|&r| view.path(&polygons(&g[r]))).collect();
+    if d.is_empty() {
+        return d;
+    }
+    format!(
+        "<path d=\"{d}\" fill=\"{GAP_COLOUR}\" fill-opacity=\"{opacity}\" fill-rule=\"evenodd\" \
+         stroke=\"{GAP_COLOUR}\" stroke-width=\"0.8\"/>\n"
+    )
+}
+
 fn complete_share_map(data: &ReportData, view: &View) -> Map {
     let s = &data.summary;
     let h = &s["complete_life_circle"];
@@ -386,15 +402,7 @@ fn coverage_map(data: &ReportData, view: &View, category: &str) -> Map {
     );
     let mut body = zones_body(data, view, &|_| ("#f7f7f7".into(), 1.0));
     // Gap areas first, the service area over them.
-    if let Some(g) = &data.gaps.geometry {
-        for &r in &gap_rows {
-            let _ = writeln!(
-                body,
-                r#"<path d="{}" fill="{GAP_COLOUR}" fill-opacity="0.55" fill-rule="evenodd" stroke="{GAP_COLOUR}" stroke-width="0.8"/>"#,
-                view.path(&polygons(&g[r]))
-            );
-        }
-    }
+    body += &gap_path(data, view, &gap_rows, 0.55);
     // The service area at the category's own threshold (else its first one).
     let mut area_note = None;
     if let Some(sa) = &data.service_areas {
@@ -546,17 +554,10 @@ fn sites_map(data: &ReportData, sites: &crate::output::Layer, view: &View, categ
         run.and_then(|r| r["method"].as_str()).unwrap_or("")
     );
     let mut body = zones_body(data, view, &|_| ("#f7f7f7".into(), 1.0));
-    if let Some(g) = &data.gaps.geometry {
-        for r in (0..data.gaps.rows.len())
-            .filter(|&r| ReportData::text(&data.gaps, r, "gap_for") == category)
-        {
-            let _ = writeln!(
-                body,
-                r#"<path d="{}" fill="{GAP_COLOUR}" fill-opacity="0.45" fill-rule="evenodd" stroke="{GAP_COLOUR}" stroke-width="0.8"/>"#,
-                view.path(&polygons(&g[r]))
-            );
-        }
-    }
+    let gap_rows: Vec<usize> = (0..data.gaps.rows.len())
+        .filter(|&r| ReportData::text(&data.gaps, r, "gap_for") == category)
+        .collect();
+    body += &gap_path(data, view, &gap_rows, 0.45);
     body += &zone_labels(data, view, &|_| None);
     body += &dots(data, view, Some(category), &|_| "#222".into(), 5.0);
     if let Some(g) = &sites.geometry {

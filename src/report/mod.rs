@@ -77,8 +77,11 @@ impl Default for ReportOptions {
 /// returns the files written, SVG and PNG of each map in turn, then the report.
 pub fn write_report(dir: &Path, data: &ReportData, opts: &ReportOptions) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut files = Vec::new();
-    if opts.maps {
+    // The maps and the page are drawn at the same time; the files are listed in a fixed order.
+    let draw_maps = || -> Result<Vec<PathBuf>> {
+        if !opts.maps {
+            return Ok(Vec::new());
+        }
         let maps = map::maps(data, opts.simplify_m);
         let written: Vec<Result<[PathBuf; 2]>> = maps
             .par_iter()
@@ -91,15 +94,23 @@ pub fn write_report(dir: &Path, data: &ReportData, opts: &ReportOptions) -> Resu
                 Ok([svg, png])
             })
             .collect();
+        let mut files = Vec::new();
         for w in written {
             files.extend(w?);
         }
-    }
-    if opts.html {
+        Ok(files)
+    };
+    let page = || -> Result<Option<PathBuf>> {
+        if !opts.html {
+            return Ok(None);
+        }
         let p = dir.join("report.html");
         write_bytes(&p, html::report_html(data, opts.simplify_m).as_bytes())?;
-        files.push(p);
-    }
+        Ok(Some(p))
+    };
+    let (maps, page) = rayon::join(draw_maps, page);
+    let mut files = maps?;
+    files.extend(page?);
     Ok(files)
 }
 

@@ -857,25 +857,27 @@ fn compute_with(
     }
 
     // Gap areas: uncovered, populated demand per category and for the headline circle.
+    // Each kind is independent: they are found in parallel, listed in a fixed order.
     let gaps = step(obs, "gap areas", || {
-        let mut out = Vec::new();
-        let mut add = |id: String, label: String, flags: &[bool]| {
-            let (pts, w): (Vec<[f64; 2]>, Vec<f64>) = (0..flags.len())
-                .filter(|&d| !flags[d] && population[d] > 0.0)
-                .map(|d| (demand.points[d].location, population[d]))
-                .unzip();
-            out.push((id, label, gap_areas(&pts, &w, study.analysis.gap_cell_m)));
-        };
-        for (c, rule) in profile.categories.iter().enumerate() {
-            add(rule.name.clone(), rule.label.clone(), &coverage.category[c]);
-        }
         let h = &profile.circles[profile.headline];
-        add(
-            h.id.clone(),
-            h.label.clone(),
-            &coverage.circle[profile.headline],
-        );
-        out
+        let kinds: Vec<(&String, &String, &Vec<bool>)> = profile
+            .categories
+            .iter()
+            .zip(&coverage.category)
+            .map(|(rule, flags)| (&rule.name, &rule.label, flags))
+            .chain([(&h.id, &h.label, &coverage.circle[profile.headline])])
+            .collect();
+        kinds
+            .into_par_iter()
+            .map(|(id, label, flags)| {
+                let (pts, w): (Vec<[f64; 2]>, Vec<f64>) = (0..flags.len())
+                    .filter(|&d| !flags[d] && population[d] > 0.0)
+                    .map(|d| (demand.points[d].location, population[d]))
+                    .unzip();
+                let areas = gap_areas(&pts, &w, study.analysis.gap_cell_m);
+                (id.clone(), label.clone(), areas)
+            })
+            .collect::<Vec<_>>()
     });
 
     Ok(StudyResult {
