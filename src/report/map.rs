@@ -25,6 +25,7 @@ use super::{bbox, escape, percent, polygons, ReportData};
 use crate::geodesy::LocalPlane;
 use geo::{InteriorPoint, Simplify};
 use geo_types::{Coord, Geometry, LineString, MultiPolygon};
+use rayon::prelude::*;
 use std::fmt::Write;
 
 /// Width of a map in pixels (CSS pixels in SVG; PNG pixels at scale 1).
@@ -192,18 +193,20 @@ pub fn maps(data: &ReportData, simplify_m: f64) -> Vec<Map> {
     // Zones only, when they are given: facilities far outside would shrink the map.
     let zb = bbox(data.zones.geometry.iter().flatten());
     let view = View::new(if zb[0].is_finite() { zb } else { extent }, simplify_m);
-    let mut out = vec![complete_share_map(data, &view)];
+    let zones = ZoneShapes::new(data, &view);
+    let view = &MapBase { view, zones };
+    let mut out = vec![complete_share_map(data, view)];
     for c in data.categories().iter().filter(|c| c.in_profile) {
-        out.push(coverage_map(data, &view, &c.name));
+        out.push(coverage_map(data, view, &c.name));
     }
-    out.push(facilities_map(data, &view));
+    out.push(facilities_map(data, view));
     if let Some(sites) = &data.sites {
         let mut cats: Vec<String> = (0..sites.rows.len())
             .map(|r| ReportData::text(sites, r, "category"))
             .collect();
         cats.dedup();
         for c in cats {
-            out.push(sites_map(data, sites, &view, &c));
+            out.push(sites_map(data, sites, view, &c));
         }
     }
     out
@@ -217,32 +220,65 @@ fn zone_polygons(data: &ReportData, z: usize) -> MultiPolygon<f64> {
         .unwrap_or_else(|| MultiPolygon(Vec::new()))
 }
 
-/// Zone outlines (and optionally fills), and zone names at a point inside each.
-fn zones_body(data: &ReportData, view: &View, fill: &dyn Fn(usize) -> (String, f64)) -> String {
+/// The view of every map of a report, with the zone outlines and label positions drawn once for
+/// all of them.
+struct MapBase {
+    view: View,
+    zones: ZoneShapes,
+}
+
+impl std::ops::Deref for MapBase {
+    type Target = View;
+    fn deref(&self) -> &View {
+        &self.view
+    }
+}
+
+/// Zone outlines as SVG path data and the pixel position of each zone's label (a point inside
+/// the zone; `None` for an empty zone), in zone order.
+struct ZoneShapes {
+    paths: Vec<String>,
+    labels: Vec<Option<[f64; 2]>>,
+}
+
+impl ZoneShapes {
+    fn new(data: &ReportData, view: &View) -> ZoneShapes {
+        let (paths, labels) = (0..data.zones.rows.len())
+            .into_par_iter()
+            .map(|z| {
+                let mp = zone_polygons(data, z);
+                let at = mp.interior_point().map(|p| view.px([p.x(), p.y()]));
+                (view.path(&mp), at)
+            })
+            .unzip();
+        ZoneShapes { paths, labels }
+    }
+}
+
+/// Zone outlines (and optionally fills).
+fn zones_body(base: &MapBase, fill: &dyn Fn(usize) -> (String, f64)) -> String {
     let mut s = String::new();
-    for z in 0..data.zones.rows.len() {
+    for (z, d) in base.zones.paths.iter().enumerate() {
         let (f, o) = fill(z);
         let _ = writeln!(
             s,
-            r##"<path d="{}" fill="{f}" fill-opacity="{o}" fill-rule="evenodd" stroke="#555" stroke-width="1.2"/>"##,
-            view.path(&zone_polygons(data, z))
+            r##"<path d="{d}" fill="{f}" fill-opacity="{o}" fill-rule="evenodd" stroke="#555" stroke-width="1.2"/>"##,
         );
     }
     s
 }
 
+/// Zone names at a point inside each zone, with an optional second line.
 fn zone_labels(
     data: &ReportData,
-    view: &View,
+    base: &MapBase,
     second_line: &dyn Fn(usize) -> Option<String>,
 ) -> String {
     let mut s = String::new();
-    for z in 0..data.zones.rows.len() {
-        let mp = zone_polygons(data, z);
-        let Some(p) = mp.interior_point() else {
+    for (z, at) in base.zones.labels.iter().enumerate() {
+        let Some([x, y]) = *at else {
             continue;
         };
-        let [x, y] = view.px([p.x(), p.y()]);
         let name = ReportData::text(&data.zones, z, "zone_name");
         let halo =
             r##"stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke""##;
@@ -308,7 +344,7 @@ fn gap_path(data: &ReportData, view: &View, rows: &[usize], opacity: f64) -> Str
     )
 }
 
-fn complete_share_map(data: &ReportData, view: &View) -> Map {
+fn complete_share_map(data: &ReportData, view: &MapBase) -> Map {
     let s = &data.summary;
     let h = &s["complete_life_circle"];
     let label = h["label"].as_str().unwrap_or("完整生活圈");
@@ -334,7 +370,7 @@ fn complete_share_map(data: &ReportData, view: &View) -> Map {
         );
     }
     let share = |z: usize| ReportData::number(&data.zones, z, "complete_share");
-    let mut body = zones_body(data, view, &|z| match share(z) {
+    let mut body = zones_body(view, &|z| match share(z) {
         Some(v) => (SHARE_COLOURS[share_class(v)].to_string(), 0.9),
         None => (NO_DATA_COLOUR.to_string(), 0.9),
     });
@@ -369,7 +405,7 @@ fn complete_share_map(data: &ReportData, view: &View) -> Map {
     }
 }
 
-fn coverage_map(data: &ReportData, view: &View, category: &str) -> Map {
+fn coverage_map(data: &ReportData, view: &MapBase, category: &str) -> Map {
     let cats = data.categories();
     let cat = cats.iter().find(|c| c.name == category).expect("listed");
     let cs = data.category_summary(category);
@@ -400,7 +436,7 @@ fn coverage_map(data: &ReportData, view: &View, category: &str) -> Map {
         gap_rows.len(),
         gap_pop
     );
-    let mut body = zones_body(data, view, &|_| ("#f7f7f7".into(), 1.0));
+    let mut body = zones_body(view, &|_| ("#f7f7f7".into(), 1.0));
     // Gap areas first, the service area over them.
     body += &gap_path(data, view, &gap_rows, 0.55);
     // The service area at the category's own threshold (else its first one).
@@ -469,11 +505,11 @@ fn coverage_map(data: &ReportData, view: &View, category: &str) -> Map {
     }
 }
 
-fn facilities_map(data: &ReportData, view: &View) -> Map {
+fn facilities_map(data: &ReportData, view: &MapBase) -> Map {
     let cats = data.categories();
     let title = "公共服务设施分布（按类别）".to_string();
     let subtitle = format!("设施共 {} 处", data.facilities.rows.len());
-    let mut body = zones_body(data, view, &|_| ("#f7f7f7".into(), 1.0));
+    let mut body = zones_body(view, &|_| ("#f7f7f7".into(), 1.0));
     body += &zone_labels(data, view, &|_| None);
     let colour = |c: &str| {
         cats.iter()
@@ -517,7 +553,12 @@ fn facilities_map(data: &ReportData, view: &View) -> Map {
 pub const SITE_COLOUR: &str = "#e31a1c";
 
 /// New sites of one category over its gaps and existing facilities, each site numbered by rank.
-fn sites_map(data: &ReportData, sites: &crate::output::Layer, view: &View, category: &str) -> Map {
+fn sites_map(
+    data: &ReportData,
+    sites: &crate::output::Layer,
+    view: &MapBase,
+    category: &str,
+) -> Map {
     let label = data
         .categories()
         .iter()
@@ -553,7 +594,7 @@ fn sites_map(data: &ReportData, sites: &crate::output::Layer, view: &View, categ
         added,
         run.and_then(|r| r["method"].as_str()).unwrap_or("")
     );
-    let mut body = zones_body(data, view, &|_| ("#f7f7f7".into(), 1.0));
+    let mut body = zones_body(view, &|_| ("#f7f7f7".into(), 1.0));
     let gap_rows: Vec<usize> = (0..data.gaps.rows.len())
         .filter(|&r| ReportData::text(&data.gaps, r, "gap_for") == category)
         .collect();
