@@ -368,3 +368,54 @@ fn layers_the_direct_reading_cannot_vouch_for_are_read_by_gdal() {
     let g = read(LayerReader::Gdal, &path, Some("z"), None).map(|l| l.features.len());
     assert_eq!(a.map_err(|e| e.to_string()), g.map_err(|e| e.to_string()));
 }
+
+#[test]
+fn a_layer_of_many_batches_matches_gdal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.gpkg");
+    let wkts: Vec<Option<String>> = (0..20_000)
+        .map(|i| {
+            let x = 113.0 + f64::from(i) * 1.37e-5;
+            (i % 997 != 0).then(|| format!("LINESTRING ({x} 23.1, {} 23.2)", x + 1e-4))
+        })
+        .collect();
+    let names: Vec<String> = (0..20_000).map(|i| format!("路{i}")).collect();
+    let features: Vec<(Option<&str>, Vec<V>)> = wkts
+        .iter()
+        .zip(&names)
+        .map(|(w, n)| (w.as_deref(), vec![V::S(n)]))
+        .collect();
+    write_layer(
+        &path,
+        "roads",
+        4326,
+        OGRwkbGeometryType::wkbLineString,
+        &[("name", OGRFieldType::OFTString, NONE)],
+        &features,
+    );
+    let r = check(&path, None, &[]);
+    assert_eq!(r.features.len(), 20_000);
+    assert_eq!(r.features[997].geometry, None);
+    assert_eq!(r.features[19_999].values[0].as_deref(), Some("路19999"));
+
+    // A malformed blob in a late batch: the direct reading refuses, and the layer is read by GDAL.
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let triggers: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in triggers {
+        db.execute(&format!("DROP TRIGGER \"{t}\""), []).unwrap();
+    }
+    db.execute("UPDATE roads SET geom = X'47500001' WHERE fid = 15000", [])
+        .unwrap();
+    drop(db);
+    let e = read(LayerReader::Direct, &path, None, None).unwrap_err();
+    assert!(e.to_string().contains("feature 15000"), "{e}");
+    let a = read(LayerReader::Auto, &path, None, None).unwrap();
+    let g = read(LayerReader::Gdal, &path, None, None).unwrap();
+    assert_same(&a, &g);
+}

@@ -89,35 +89,87 @@ pub fn read_features(path: &Path, spec: &LayerSpec<'_>) -> Result<Vec<VectorFeat
     );
     let mut stmt = db.prepare(&sql)?;
     let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        let geometry = match row.get_ref(0)? {
-            ValueRef::Null => None,
-            ValueRef::Blob(b) => gpkg_blob::geometry(b)
-                .map_err(|e| Refused(format!("feature {}: {e}", out.len() + 1)))?,
-            v => {
-                return Err(Refused(format!(
-                    "feature {}: a {:?} geometry value",
-                    out.len() + 1,
-                    v.data_type()
-                )))
+    // SQLite is stepped here while another thread decodes the geometries of earlier batches.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let decoder = scope.spawn(move || decode_batches(rx));
+        let mut batch = Batch::default();
+        let mut n = 0usize;
+        let read = (|| -> Result<(), Refused> {
+            while let Some(row) = rows.next()? {
+                n += 1;
+                let geometry = match row.get_ref(0)? {
+                    ValueRef::Null => None,
+                    ValueRef::Blob(b) => {
+                        batch.bytes.extend_from_slice(b);
+                        Some(batch.bytes.len())
+                    }
+                    v => {
+                        return Err(Refused(format!(
+                            "feature {n}: a {:?} geometry value",
+                            v.data_type()
+                        )))
+                    }
+                };
+                let mut values = vec![None; spec.fields.len()];
+                for (c, &(i, kind)) in wanted.iter().enumerate() {
+                    values[i] = kind.text(row.get_ref(c + 1)?).map_err(|e| {
+                        Refused(format!("feature {n}, field {:?}: {e}", spec.fields[i].0))
+                    })?;
+                }
+                batch.rows.push((geometry, values));
+                if batch.rows.len() == BATCH_ROWS && tx.send(std::mem::take(&mut batch)).is_err() {
+                    // The decoder stopped at a refused blob; its reason is returned.
+                    return Ok(());
+                }
             }
-        };
-        let mut values = vec![None; spec.fields.len()];
-        for (c, &(i, kind)) in wanted.iter().enumerate() {
-            values[i] = kind.text(row.get_ref(c + 1)?).map_err(|e| {
-                Refused(format!(
-                    "feature {}, field {:?}: {e}",
-                    out.len() + 1,
-                    spec.fields[i].0
-                ))
-            })?;
+            // A send error means the same as above.
+            let _ = tx.send(batch);
+            Ok(())
+        })();
+        drop(tx);
+        let decoded = decoder
+            .join()
+            .map_err(|_| Refused("the geometry decoding thread panicked".into()))?;
+        read?;
+        decoded
+    })
+}
+
+/// Rows handed from the SQLite reader to the decoding thread at a time.
+const BATCH_ROWS: usize = 8192;
+
+/// Rows read from SQLite, geometries not yet decoded.
+#[derive(Default)]
+struct Batch {
+    /// The geometry blobs, back to back.
+    bytes: Vec<u8>,
+    /// Per row: the end of its blob in `bytes` (`None` for a NULL geometry), and its values.
+    rows: Vec<(Option<usize>, Vec<Option<String>>)>,
+}
+
+/// Decodes the geometries of the batches received, in order, into features; refuses at the
+/// first blob [`gpkg_blob::geometry`] refuses.
+fn decode_batches(rx: std::sync::mpsc::Receiver<Batch>) -> Result<Vec<VectorFeature>, Refused> {
+    let mut out = Vec::new();
+    for batch in rx {
+        let mut start = 0;
+        for (end, values) in batch.rows {
+            let geometry = match end {
+                None => None,
+                Some(end) => {
+                    let blob = &batch.bytes[start..end];
+                    start = end;
+                    gpkg_blob::geometry(blob)
+                        .map_err(|e| Refused(format!("feature {}: {e}", out.len() + 1)))?
+                }
+            };
+            out.push(VectorFeature {
+                index: out.len(),
+                geometry,
+                values,
+            });
         }
-        out.push(VectorFeature {
-            index: out.len(),
-            geometry,
-            values,
-        });
     }
     Ok(out)
 }
