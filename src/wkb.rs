@@ -124,7 +124,23 @@ fn write_geometry(out: &mut Vec<u8>, g: &Geometry<f64>) {
 
 /// Decodes WKB (or EWKB) into a geometry; the message says what is wrong with malformed input.
 pub fn decode(bytes: &[u8]) -> Result<Geometry<f64>, String> {
-    let mut r = Reader { bytes, pos: 0 };
+    decode_reporting(bytes).map(|(g, _)| g)
+}
+
+/// [`decode`], or `Ok(None)` when any part of the geometry is not plain two-dimensional ISO WKB
+/// (it has Z or M values, or extended-WKB flags or an SRID), for readers that must not drop
+/// dimensions silently.
+pub fn decode_flat(bytes: &[u8]) -> Result<Option<Geometry<f64>>, String> {
+    decode_reporting(bytes).map(|(g, flat)| flat.then_some(g))
+}
+
+/// The geometry and whether every type code in it was plain 2D ISO.
+fn decode_reporting(bytes: &[u8]) -> Result<(Geometry<f64>, bool), String> {
+    let mut r = Reader {
+        bytes,
+        pos: 0,
+        flat: true,
+    };
     let g = r.geometry(0)?;
     if r.pos != bytes.len() {
         return Err(format!(
@@ -132,12 +148,14 @@ pub fn decode(bytes: &[u8]) -> Result<Geometry<f64>, String> {
             bytes.len() - r.pos
         ));
     }
-    Ok(g)
+    Ok((g, r.flat))
 }
 
 struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// False once a type code with Z, M, extended flags or an SRID has been read.
+    flat: bool,
 }
 
 impl Reader<'_> {
@@ -211,6 +229,9 @@ impl Reader<'_> {
             b => return Err(format!("unknown byte order {b}")),
         };
         let code = self.u32(le)?;
+        if code > 7 {
+            self.flat = false;
+        }
         // Extended WKB: flags in the high bits, an SRID after the code.
         let (mut z, mut m) = (code & 0x8000_0000 != 0, code & 0x4000_0000 != 0);
         if code & 0x2000_0000 != 0 {
@@ -335,6 +356,22 @@ mod tests {
             e.extend_from_slice(&v.to_le_bytes());
         }
         assert_eq!(decode(&e).unwrap(), Geometry::Point(point!(x: 1.0, y: 2.0)));
+        // Neither is flat; a 2D multi-line string holding a Z part is not either.
+        assert_eq!(decode_flat(&b).unwrap(), None);
+        assert_eq!(decode_flat(&e).unwrap(), None);
+        let mut m = vec![1u8];
+        m.extend_from_slice(&5u32.to_le_bytes());
+        m.extend_from_slice(&1u32.to_le_bytes());
+        m.push(1);
+        m.extend_from_slice(&1002u32.to_le_bytes());
+        m.extend_from_slice(&1u32.to_le_bytes());
+        for v in [1.0f64, 2.0, 3.0] {
+            m.extend_from_slice(&v.to_le_bytes());
+        }
+        assert!(decode(&m).is_ok());
+        assert_eq!(decode_flat(&m).unwrap(), None);
+        let flat = Geometry::Point(point!(x: 1.0, y: 2.0));
+        assert_eq!(decode_flat(&encode(&flat)).unwrap(), Some(flat));
     }
 
     #[test]

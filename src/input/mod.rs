@@ -2,6 +2,9 @@
 
 pub mod encoding;
 pub mod end_join;
+mod gpkg_blob;
+mod gpkg_direct;
+mod gpkg_values;
 pub mod network;
 pub mod osm;
 pub mod points;

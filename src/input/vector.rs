@@ -5,6 +5,8 @@
 //! are read raw and decoded as UTF-8 when valid, else as GBK/GB18030 (or as `--encoding` says).
 
 use super::encoding::{decode, TextEncoding};
+use super::gpkg_direct::{self, FieldRead, LayerSpec, Refused};
+use super::gpkg_values::FieldKind;
 use crate::crs::transform_geometry;
 use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
@@ -83,7 +85,35 @@ pub fn read_layer(
 /// [`read_layer`] reading the values of only the fields named in `wanted` (every field name is
 /// still listed; the others' values are `None`). GDAL skips the other fields entirely, which
 /// matters for layers of millions of features, such as a city's road centre-lines.
+///
+/// GeoPackage feature tables are read straight from SQLite when the result is certain to equal
+/// GDAL's (see `gpkg_direct`), and through GDAL otherwise.
 pub fn read_layer_fields(
+    path: &Path,
+    layer: Option<&str>,
+    crs: Option<Crs>,
+    encoding: TextEncoding,
+    wanted: Option<&[String]>,
+) -> Result<VectorLayer> {
+    read_layer_by(LayerReader::Auto, path, layer, crs, encoding, wanted)
+}
+
+/// How [`read_layer_by`] reads the features (for tests comparing the two ways).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerReader {
+    /// GeoPackage tables directly when possible, else GDAL.
+    Auto,
+    /// Always GDAL's per-feature API.
+    Gdal,
+    /// GeoPackage tables directly, or an error saying why they cannot be.
+    Direct,
+}
+
+/// [`read_layer_fields`] with the way of reading chosen.
+#[doc(hidden)]
+pub fn read_layer_by(
+    reader: LayerReader,
     path: &Path,
     layer: Option<&str>,
     crs: Option<Crs>,
@@ -153,11 +183,41 @@ pub fn read_layer_fields(
         .iter()
         .map(|n| wanted.is_none_or(|w| w.iter().any(|x| x == n)))
         .collect();
+    let mut buf: Vec<[f64; 2]> = Vec::new();
+    let direct = match reader {
+        LayerReader::Gdal => None,
+        _ if raw_text || ds.driver().short_name() != "GPKG" || !path.is_file() => None,
+        _ => Some(read_direct(path, &lyr, &keep)),
+    };
+    let direct = match (direct, reader) {
+        (Some(Ok(features)), _) => Some(features),
+        (Some(Err(Refused(why))), LayerReader::Direct) => {
+            return Err(Error::new(
+                ErrorKind::Format,
+                format!("the GeoPackage table cannot be read directly: {why}"),
+            )
+            .file(path))
+        }
+        (None, LayerReader::Direct) => {
+            return Err(Error::new(ErrorKind::Format, "not a GeoPackage file").file(path))
+        }
+        _ => None,
+    };
+    if let Some(mut features) = direct {
+        if !transformer.is_identity() {
+            for f in &mut features {
+                if let Some(geo) = f.geometry.as_mut() {
+                    transform_geometry(geo, &transformer, &mut buf)
+                        .map_err(|e| e.file(path).at(VectorLayer::feature_label(f.index)))?;
+                }
+            }
+        }
+        return finish(path, name, fields, features, crs);
+    }
     if keep.iter().any(|k| !k) {
         ignore_fields(&lyr, &keep);
     }
     let mut features = Vec::new();
-    let mut buf: Vec<[f64; 2]> = Vec::new();
     for (index, f) in lyr.features().enumerate() {
         let mut values = Vec::with_capacity(fields.len());
         for (i, name) in fields.iter().enumerate() {
@@ -193,6 +253,17 @@ pub fn read_layer_fields(
             values,
         });
     }
+    finish(path, name, fields, features, crs)
+}
+
+/// The layer read, or an error when it has no features.
+fn finish(
+    path: &Path,
+    name: String,
+    fields: Vec<String>,
+    features: Vec<VectorFeature>,
+    crs: Crs,
+) -> Result<VectorLayer> {
     if features.is_empty() {
         return Err(
             Error::new(ErrorKind::Empty, format!("layer {name:?} has no features")).file(path),
@@ -205,6 +276,63 @@ pub fn read_layer_fields(
         features,
         crs,
     })
+}
+
+/// Reads the rows of a GeoPackage layer straight from SQLite, reading the fields whose `keep` is
+/// true; geometries are still in the layer's system.
+fn read_direct(
+    path: &Path,
+    lyr: &gdal::vector::Layer<'_>,
+    keep: &[bool],
+) -> std::result::Result<Vec<VectorFeature>, Refused> {
+    let name = lyr.name();
+    // SAFETY: the layer handle is live for the borrow of `lyr`; the returned strings are owned
+    // by the layer and copied before it is used again; field indices are below the count.
+    let (fid_column, geometry_column, fields) = unsafe {
+        let h = lyr.c_layer();
+        let text = |p: *const std::os::raw::c_char| {
+            if p.is_null() {
+                None
+            } else {
+                std::ffi::CStr::from_ptr(p)
+                    .to_str()
+                    .ok()
+                    .map(str::to_string)
+            }
+        };
+        let fid = text(gdal_sys::OGR_L_GetFIDColumn(h)).unwrap_or_default();
+        let geom = text(gdal_sys::OGR_L_GetGeometryColumn(h)).unwrap_or_default();
+        let defn = gdal_sys::OGR_L_GetLayerDefn(h);
+        let mut fields = Vec::with_capacity(keep.len());
+        for (i, &k) in keep.iter().enumerate() {
+            let fd = gdal_sys::OGR_FD_GetFieldDefn(defn, i as std::os::raw::c_int);
+            let Some(column) = text(gdal_sys::OGR_Fld_GetNameRef(fd)) else {
+                return Err(Refused(format!("field {} has no UTF-8 name", i + 1)));
+            };
+            let read = if !k {
+                FieldRead::Skip
+            } else {
+                FieldKind::of(
+                    gdal_sys::OGR_Fld_GetType(fd),
+                    gdal_sys::OGR_Fld_GetSubType(fd),
+                    gdal_sys::OGR_Fld_GetWidth(fd),
+                )
+                .map_or(FieldRead::Unsupported, FieldRead::Read)
+            };
+            fields.push((column, read));
+        }
+        (fid, geom, fields)
+    };
+    if fid_column.is_empty() || geometry_column.is_empty() {
+        return Err(Refused("the layer has no FID or no geometry column".into()));
+    }
+    let spec = LayerSpec {
+        name: &name,
+        fid_column: &fid_column,
+        geometry_column: &geometry_column,
+        fields,
+    };
+    gpkg_direct::read_features(path, &spec)
 }
 
 /// Tells GDAL not to read the fields whose `keep` is false (OGR_L_SetIgnoredFields).
