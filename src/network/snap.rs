@@ -8,6 +8,7 @@
 
 use super::graph::Network;
 use crate::geodesy::{ground_distance, LocalPlane};
+use rayon::prelude::*;
 use rstar::{PointDistance, RTree, RTreeObject, AABB};
 
 /// Default maximum access-leg length in metres.
@@ -91,14 +92,44 @@ impl PointDistance for Segment {
     }
 }
 
-/// An R-tree over all edge segments of a network, in a local plane.
+/// Reorders `segs` so that each run of `per_strip` segments (the last may be shorter) holds the
+/// next strip from west to east: ordered by the segment's centre, ties by its position in the
+/// geometry (a total order, so the strips do not depend on the input order or the threads).
+/// Within a run the order is left unspecified.
+fn strip_partition(segs: &mut [Segment], per_strip: usize) {
+    let before = |a: &Segment, b: &Segment| {
+        (a.from[0] + a.to[0])
+            .total_cmp(&(b.from[0] + b.to[0]))
+            .then(a.point.cmp(&b.point))
+    };
+    let strips = segs.len().div_ceil(per_strip);
+    if strips <= 1 {
+        return;
+    }
+    // Cut at the strip boundary nearest the middle, then each side on its own.
+    let cut = strips / 2 * per_strip;
+    segs.select_nth_unstable_by(cut, before);
+    let (west, east) = segs.split_at_mut(cut);
+    rayon::join(
+        || strip_partition(west, per_strip),
+        || strip_partition(east, per_strip),
+    );
+}
+
+/// R-trees over all edge segments of a network, in a local plane.
 pub struct Snapper<'a> {
     network: &'a Network,
     plane: LocalPlane,
-    tree: RTree<Segment>,
+    /// The segment index, in strips (see [`STRIPS`]).
+    strips: Vec<RTree<Segment>>,
     /// Maximum access-leg length in metres.
     pub max_snap_m: f64,
 }
+
+/// The segments are indexed in this many strips of equal size from west to east, each its own
+/// R-tree, so that the trees are bulk-loaded in parallel. The number is fixed, so that which of
+/// two equally near segments a point snaps to does not depend on the machine.
+const STRIPS: usize = 4;
 
 impl<'a> Snapper<'a> {
     /// Indexes every segment of `network`.
@@ -119,20 +150,49 @@ impl<'a> Snapper<'a> {
                 ));
             }
         }
+        let per_strip = segs.len().div_ceil(STRIPS).max(1);
+        strip_partition(&mut segs, per_strip);
+        let strips = segs
+            .par_chunks(per_strip)
+            .map(|chunk| RTree::bulk_load(chunk.to_vec()))
+            .collect();
         Snapper {
             network,
             plane,
-            tree: RTree::bulk_load(segs),
+            strips,
             max_snap_m,
         }
+    }
+
+    /// The segment nearest to `q` (plane metres): the strips are searched nearest first, until a
+    /// strip's box lies farther than the best segment found; of equally near segments, the one
+    /// in the strip searched first.
+    fn nearest_segment(&self, q: [f64; 2]) -> Option<&Segment> {
+        let mut order = [(f64::INFINITY, usize::MAX); STRIPS];
+        for (k, t) in self.strips.iter().enumerate() {
+            order[k] = (t.root().envelope().distance_2(&q), k);
+        }
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut best: Option<(&Segment, f64)> = None;
+        for &(box_d2, k) in &order {
+            if k == usize::MAX || best.is_some_and(|(_, d)| box_d2 > d) {
+                break;
+            }
+            if let Some(s) = self.strips[k].nearest_neighbor(&q) {
+                let d = s.distance_2(&q);
+                if best.is_none_or(|(_, b)| d < b) {
+                    best = Some((s, d));
+                }
+            }
+        }
+        best.map(|(s, _)| s)
     }
 
     /// Snaps a WGS84 point onto its nearest edge.
     pub fn snap(&self, p: [f64; 2]) -> SnapResult {
         let q = self.plane.project(p);
         let seg = self
-            .tree
-            .nearest_neighbor(&q)
+            .nearest_segment(q)
             .expect("a network has at least one segment");
         let (edge, gi) = (seg.edge, seg.point);
         let foot = self.foot_on_segment(seg, q, gi as usize);
@@ -175,8 +235,7 @@ impl<'a> Snapper<'a> {
     /// Plane distance in metres from a WGS84 point to the nearest segment (for diagnostics).
     pub fn plane_distance(&self, p: [f64; 2]) -> f64 {
         let q = self.plane.project(p);
-        self.tree
-            .nearest_neighbor(&q)
+        self.nearest_segment(q)
             .map(|s| s.distance_2(&q).sqrt())
             .unwrap_or(f64::INFINITY)
     }
