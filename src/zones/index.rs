@@ -1,9 +1,9 @@
 //! Finding the zone a point lies in: an R-tree over the bounding boxes of the zones' polygons,
 //! then an exact point-in-polygon test.
 
+use super::banded::BandedPolygon;
 use super::zone::Zone;
-use geo::{BoundingRect, Intersects};
-use geo_types::{Point, Polygon};
+use geo::BoundingRect;
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
@@ -19,7 +19,7 @@ type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 pub struct ZoneIndex {
     tree: RTree<BoxEntry>,
     /// Every polygon of every zone, with the index of its zone; tree entries point here.
-    parts: Vec<(usize, Polygon<f64>)>,
+    parts: Vec<(usize, BandedPolygon)>,
     zones: usize,
 }
 
@@ -37,7 +37,7 @@ impl ZoneIndex {
                     Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
                     parts.len(),
                 ));
-                parts.push((z, poly.clone()));
+                parts.push((z, BandedPolygon::new(poly)));
             }
         }
         ZoneIndex {
@@ -58,14 +58,13 @@ impl ZoneIndex {
         if !(p[0].is_finite() && p[1].is_finite()) {
             return None;
         }
-        let point = Point::new(p[0], p[1]);
         let mut best: Option<usize> = None;
         for entry in self.tree.locate_all_at_point(&p) {
             let (zone, poly) = &self.parts[entry.data];
             if best.is_some_and(|b| b <= *zone) {
                 continue;
             }
-            if poly.intersects(&point) {
+            if poly.intersects(p) {
                 best = Some(*zone);
             }
         }

@@ -28,6 +28,7 @@
 //! assert_eq!(index.locate([112.9, 23.005]), None);
 //! ```
 
+pub mod banded;
 pub mod index;
 pub mod layer;
 pub mod osm_admin;
