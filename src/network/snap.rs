@@ -152,10 +152,16 @@ impl<'a> Snapper<'a> {
         }
         let per_strip = segs.len().div_ceil(STRIPS).max(1);
         strip_partition(&mut segs, per_strip);
-        let strips = segs
-            .par_chunks(per_strip)
-            .map(|chunk| RTree::bulk_load(chunk.to_vec()))
-            .collect();
+        // Cut the strips off the end one by one, giving the memory back as they go (a network's
+        // segments take hundreds of megabytes), then load them in parallel.
+        let mut parts = Vec::with_capacity(STRIPS);
+        while !segs.is_empty() {
+            let start = (segs.len() - 1) / per_strip * per_strip;
+            parts.push(segs.split_off(start));
+            segs.shrink_to_fit();
+        }
+        parts.reverse();
+        let strips = parts.into_par_iter().map(RTree::bulk_load).collect();
         Snapper {
             network,
             plane,

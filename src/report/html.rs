@@ -82,34 +82,117 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// A WGS84 geometry as GeoJSON, coordinates rounded to 1e-6 degrees.
-fn geojson(g: &Geometry<f64>) -> Json {
-    use geo::MapCoords;
-    let r = g.map_coords(|c| geo_types::Coord {
-        x: round6(c.x),
-        y: round6(c.y),
-    });
-    serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(&r)))
-        .unwrap_or(Json::Null)
+/// A WGS84 geometry as GeoJSON text, coordinates rounded to 1e-6 degrees. The text is written
+/// directly: a city's gap areas have millions of vertices, too many to build as JSON values.
+fn geojson(g: &Geometry<f64>) -> String {
+    let mut out = String::new();
+    write_geometry(&mut out, g);
+    out
 }
 
-fn feature(geometry: Json, properties: Json) -> Json {
-    json!({"type": "Feature", "properties": properties, "geometry": geometry})
+fn write_geometry(out: &mut String, g: &Geometry<f64>) {
+    use std::fmt::Write as _;
+    let coord = |out: &mut String, c: geo_types::Coord<f64>| {
+        let (x, y) = (round6(c.x), round6(c.y));
+        if x.is_finite() && y.is_finite() {
+            let _ = write!(out, "[{x},{y}]");
+        } else {
+            out.push_str("[null,null]");
+        }
+    };
+    let line = |out: &mut String, l: &geo_types::LineString<f64>| {
+        out.push('[');
+        for (i, c) in l.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            coord(out, *c);
+        }
+        out.push(']');
+    };
+    let polygon = |out: &mut String, p: &geo_types::Polygon<f64>| {
+        out.push('[');
+        if !p.exterior().0.is_empty() {
+            line(out, p.exterior());
+            for r in p.interiors() {
+                out.push(',');
+                line(out, r);
+            }
+        }
+        out.push(']');
+    };
+    let list = |out: &mut String, n: usize, each: &mut dyn FnMut(&mut String, usize)| {
+        out.push('[');
+        for i in 0..n {
+            if i > 0 {
+                out.push(',');
+            }
+            each(out, i);
+        }
+        out.push(']');
+    };
+    match g {
+        Geometry::Point(p) => {
+            out.push_str(r#"{"type":"Point","coordinates":"#);
+            coord(out, p.0);
+        }
+        Geometry::MultiPoint(m) => {
+            out.push_str(r#"{"type":"MultiPoint","coordinates":"#);
+            list(out, m.0.len(), &mut |out, i| coord(out, m.0[i].0));
+        }
+        Geometry::LineString(l) => {
+            out.push_str(r#"{"type":"LineString","coordinates":"#);
+            line(out, l);
+        }
+        Geometry::MultiLineString(m) => {
+            out.push_str(r#"{"type":"MultiLineString","coordinates":"#);
+            list(out, m.0.len(), &mut |out, i| line(out, &m.0[i]));
+        }
+        Geometry::Polygon(p) => {
+            out.push_str(r#"{"type":"Polygon","coordinates":"#);
+            polygon(out, p);
+        }
+        Geometry::MultiPolygon(m) => {
+            out.push_str(r#"{"type":"MultiPolygon","coordinates":"#);
+            list(out, m.0.len(), &mut |out, i| polygon(out, &m.0[i]));
+        }
+        Geometry::GeometryCollection(c) => {
+            out.push_str(r#"{"type":"GeometryCollection","geometries":"#);
+            list(out, c.0.len(), &mut |out, i| write_geometry(out, &c.0[i]));
+        }
+        Geometry::Line(l) => {
+            return write_geometry(
+                out,
+                &Geometry::LineString(geo_types::LineString::from(vec![l.start, l.end])),
+            )
+        }
+        Geometry::Rect(r) => return write_geometry(out, &Geometry::Polygon(r.to_polygon())),
+        Geometry::Triangle(t) => return write_geometry(out, &Geometry::Polygon(t.to_polygon())),
+    }
+    out.push('}');
+}
+
+/// A GeoJSON feature as text, from its geometry's text.
+fn feature(geometry: String, properties: Json) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{},"geometry":{geometry}}}"#,
+        serde_json::to_string(&properties).expect("serialisable")
+    )
 }
 
 fn num_or_null(x: Option<f64>) -> Json {
     x.filter(|v| v.is_finite()).map_or(Json::Null, |v| json!(v))
 }
 
-/// The data the page's script draws, as JSON.
-fn map_data(data: &ReportData, simplify_m: f64) -> Json {
+/// The data the page's script draws, as JSON text.
+fn map_data(data: &ReportData, simplify_m: f64) -> String {
     let lat = data.latitude();
-    let poly = |g: &Geometry<f64>| -> Json {
+    let poly = |g: &Geometry<f64>| -> String {
         let s = simplify(&polygons(g), simplify_m, lat);
         geojson(&Geometry::MultiPolygon(s))
     };
     let z = &data.zones;
-    let zones: Vec<Json> = z
+    let zones: Vec<String> = z
         .geometry
         .iter()
         .flatten()
@@ -129,7 +212,7 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
         })
         .collect();
     let f = &data.facilities;
-    let facilities: Vec<Json> = f
+    let facilities: Vec<String> = f
         .geometry
         .iter()
         .flatten()
@@ -156,7 +239,7 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
             .or_insert(json!(0));
         *n = json!(n.as_u64().unwrap_or(0) + 1);
     }
-    let gaps: Vec<Json> = gp
+    let gaps: Vec<String> = gp
         .geometry
         .iter()
         .flatten()
@@ -177,7 +260,7 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
             )
         })
         .collect();
-    let areas: Vec<Json> = data
+    let areas: Vec<String> = data
         .service_areas
         .iter()
         .flat_map(|sa| {
@@ -194,7 +277,7 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
             })
         })
         .collect();
-    let sites: Vec<Json> = data
+    let sites: Vec<String> = data
         .sites
         .iter()
         .flat_map(|l| {
@@ -218,13 +301,8 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
         .map(|c| json!({"name": c.name, "label": c.label, "colour": c.colour, "inProfile": c.in_profile}))
         .collect();
     let h = &data.summary["complete_life_circle"];
-    json!({
-        "zones": {"type": "FeatureCollection", "features": zones},
-        "facilities": {"type": "FeatureCollection", "features": facilities},
-        "gaps": {"type": "FeatureCollection", "features": gaps},
+    let rest = json!({
         "gapTotals": gap_totals,
-        "areas": {"type": "FeatureCollection", "features": areas},
-        "sites": {"type": "FeatureCollection", "features": sites},
         "siteColour": super::map::SITE_COLOUR,
         "categories": categories,
         "headline": {"id": h["circle"], "label": h["label"]},
@@ -232,14 +310,28 @@ fn map_data(data: &ReportData, simplify_m: f64) -> Json {
         "shareLabels": SHARE_LABELS,
         "noData": NO_DATA_COLOUR,
         "gapColour": GAP_COLOUR,
-    })
+    });
+    let mut out = String::from("{");
+    for (key, features) in [
+        ("zones", zones),
+        ("facilities", facilities),
+        ("gaps", gaps),
+        ("areas", areas),
+        ("sites", sites),
+    ] {
+        out.push_str(&format!(
+            r#""{key}":{{"type":"FeatureCollection","features":[{}]}},"#,
+            features.join(",")
+        ));
+    }
+    // The other entries: `rest` without its opening brace.
+    out.push_str(&serde_json::to_string(&rest).expect("serialisable")[1..]);
+    out
 }
 
 /// JSON text safe inside a `<script>` element (no `<`, so no `</script>`).
-fn script_json(v: &Json) -> String {
-    serde_json::to_string(v)
-        .expect("serialisable")
-        .replace('<', "\\u003c")
+fn script_json(text: &str) -> String {
+    text.replace('<', "\\u003c")
 }
 
 fn pass_cell(p: Option<bool>) -> String {
@@ -859,7 +951,7 @@ mod tests {
             service_areas: None,
             sites: None,
         };
-        let d = map_data(&data, 0.0);
+        let d: Json = serde_json::from_str(&map_data(&data, 0.0)).unwrap();
         let drawn = d["gaps"]["features"].as_array().unwrap();
         let ranks = |kind: &str| -> Vec<u64> {
             let mut r: Vec<u64> = drawn
@@ -878,6 +970,56 @@ mod tests {
         assert_eq!(d["gapTotals"], json!({"clinic": 1200, "library": 3}));
     }
 
+    /// The hand-written GeoJSON text reads back as the geojson crate's encoding of the same
+    /// (rounded) geometry, number for number.
+    #[test]
+    fn geometry_text_equals_the_geojson_crate() {
+        use geo::MapCoords;
+        use geo_types::{coord, Coord, LineString, MultiPolygon, Point, Polygon};
+        fn same(a: &Json, b: &Json) -> bool {
+            match (a, b) {
+                (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+                (Json::Array(x), Json::Array(y)) => {
+                    x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+                }
+                (Json::Object(x), Json::Object(y)) => {
+                    x.len() == y.len()
+                        && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+                }
+                _ => a == b,
+            }
+        }
+        let ring =
+            |x: f64| LineString::from(vec![(x, 22.1), (x + 0.1234567, 22.1), (x, 22.3), (x, 22.1)]);
+        let geoms = vec![
+            Geometry::Point(Point::new(113.2641234567, 23.1291)),
+            Geometry::Polygon(Polygon::new(ring(113.0), vec![ring(113.01)])),
+            Geometry::MultiPolygon(MultiPolygon(vec![
+                Polygon::new(ring(113.0), vec![]),
+                Polygon::new(ring(114.0), vec![ring(114.01), ring(114.02)]),
+            ])),
+            Geometry::LineString(ring(-0.5)),
+            Geometry::GeometryCollection(geo_types::GeometryCollection(vec![
+                Geometry::Point(Point::new(0.0, -1e-7)),
+                Geometry::Line(geo_types::Line::new(
+                    coord! {x: 1.0, y: 2.0},
+                    coord! {x: 3.0, y: 4.0},
+                )),
+            ])),
+        ];
+        for g in geoms {
+            let ours: Json = serde_json::from_str(&geojson(&g)).unwrap();
+            let r = g.map_coords(|c| Coord {
+                x: round6(c.x),
+                y: round6(c.y),
+            });
+            let theirs =
+                serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(&r)))
+                    .unwrap();
+            assert!(same(&ours, &theirs), "{ours}\n{theirs}");
+        }
+    }
+
     #[test]
     fn bundled_leaflet_needs_no_files() {
         let css = leaflet_css();
@@ -886,6 +1028,6 @@ mod tests {
         assert!(js.contains("\"1.9.4\""));
         assert!(!js.contains("sourceMappingURL"));
         assert!(!js.contains("</script"));
-        assert!(!script_json(&json!({"a": "</script>"})).contains('<'));
+        assert!(!script_json(&json!({"a": "</script>"}).to_string()).contains('<'));
     }
 }

@@ -230,6 +230,8 @@ fn compute_with(
         ));
         networks.push((mode, tp, net));
     }
+    // The ways (every street's geometry and tags) are in the graphs now.
+    drop(walk_raw);
 
     // Facilities.
     let map = match &study.facilities.category_map {
