@@ -396,6 +396,17 @@ mod tests {
         }
     }
 
+    /// SQLite's integrity check of `rtree_pts_geom` and its number of entries.
+    fn check_and_count(db: &Connection) -> (String, i64) {
+        let check = db
+            .query_row("SELECT rtreecheck('rtree_pts_geom')", [], |r| r.get(0))
+            .unwrap();
+        let count = db
+            .query_row("SELECT count(*) FROM rtree_pts_geom", [], |r| r.get(0))
+            .unwrap();
+        (check, count)
+    }
+
     /// Every feature's box, looked up through the index by the R*Tree module, matches exactly
     /// the features a brute-force scan finds; SQLite's own integrity check passes.
     #[test]
@@ -404,14 +415,11 @@ mod tests {
             let db = Connection::open_in_memory().unwrap();
             let entries = random_entries(n, seed);
             create_index(&db, "pts", "geom", &entries).unwrap();
-            let check: String = db
-                .query_row("SELECT rtreecheck('rtree_pts_geom')", [], |r| r.get(0))
-                .unwrap();
-            assert_eq!(check, "ok", "n = {n}");
-            let count: i64 = db
-                .query_row("SELECT count(*) FROM rtree_pts_geom", [], |r| r.get(0))
-                .unwrap();
-            assert_eq!(count, n as i64);
+            assert_eq!(
+                check_and_count(&db),
+                ("ok".to_string(), n as i64),
+                "n = {n}"
+            );
             let mut q = db
                 .prepare(
                     "SELECT id FROM rtree_pts_geom WHERE maxx >= ?1 AND minx <= ?2 \
@@ -454,14 +462,11 @@ mod tests {
                 [n as i64 + 10],
             )
             .unwrap();
-            let check: String = db
-                .query_row("SELECT rtreecheck('rtree_pts_geom')", [], |r| r.get(0))
-                .unwrap();
-            assert_eq!(check, "ok", "n = {n} after edits");
-            let count: i64 = db
-                .query_row("SELECT count(*) FROM rtree_pts_geom", [], |r| r.get(0))
-                .unwrap();
-            assert_eq!(count, (n - n / 2) as i64 + 1);
+            assert_eq!(
+                check_and_count(&db),
+                ("ok".to_string(), (n - n / 2) as i64 + 1),
+                "n = {n} after edits"
+            );
         }
     }
 }
