@@ -61,6 +61,7 @@ pub mod places;
 pub mod report;
 pub mod route;
 pub mod siting;
+pub mod sql;
 pub mod standards;
 pub mod study;
 pub mod synth;

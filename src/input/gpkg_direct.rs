@@ -7,6 +7,7 @@
 use super::gpkg_blob;
 use super::gpkg_values::FieldKind;
 use super::vector::VectorFeature;
+use crate::sql::quote_identifier;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -44,11 +45,6 @@ impl From<rusqlite::Error> for Refused {
     }
 }
 
-/// `name` quoted as an SQLite identifier.
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 /// Reads every row of the layer's table in primary-key order (GDAL's order), or refuses.
 /// Geometries are in the layer's own system.
 pub fn read_features(path: &Path, spec: &LayerSpec<'_>) -> Result<Vec<VectorFeature>, Refused> {
@@ -68,7 +64,7 @@ pub fn read_features(path: &Path, spec: &LayerSpec<'_>) -> Result<Vec<VectorFeat
     }
     // Wanted fields: (position in GDAL's order, kind).
     let mut wanted = Vec::new();
-    let mut columns = vec![quote(&geom)];
+    let mut columns = vec![quote_identifier(&geom)];
     for (i, (name, kind)) in spec.fields.iter().enumerate() {
         match kind {
             FieldRead::Skip => {}
@@ -77,15 +73,15 @@ pub fn read_features(path: &Path, spec: &LayerSpec<'_>) -> Result<Vec<VectorFeat
             }
             FieldRead::Read(k) => {
                 wanted.push((i, *k));
-                columns.push(quote(name));
+                columns.push(quote_identifier(name));
             }
         }
     }
     let sql = format!(
         "SELECT {} FROM {} ORDER BY {}",
         columns.join(", "),
-        quote(&table),
-        quote(&pk)
+        quote_identifier(&table),
+        quote_identifier(&pk)
     );
     let mut stmt = db.prepare(&sql)?;
     let mut rows = stmt.query([])?;
@@ -203,7 +199,7 @@ fn feature_table(db: &Connection, spec: &LayerSpec<'_>) -> Result<(String, Strin
 /// The table's single `INTEGER PRIMARY KEY` column (the row id, so that primary-key order is the
 /// order of a plain scan).
 fn integer_primary_key(db: &Connection, table: &str) -> Result<String, Refused> {
-    let mut stmt = db.prepare(&format!("PRAGMA table_info({})", quote(table)))?;
+    let mut stmt = db.prepare(&format!("PRAGMA table_info({})", quote_identifier(table)))?;
     let keys = stmt
         .query_map([], |r| {
             Ok((

@@ -16,11 +16,12 @@
 //! envelope kind, the empty flag), the `srs_id`, the envelope `[minx, maxx, miny, maxy]` (left
 //! out for points, as GDAL does), then the geometry as ISO WKB.
 
-use super::gpkg_rtree::{create_extensions_table, create_index, ident, register_index, Entry};
+use super::gpkg_rtree::{create_extensions_table, create_index, register_index, Entry};
 use super::layer::{Layer, Value};
 use crate::crs::Transformer;
 use crate::error::{Error, ErrorKind, Result};
 use crate::output::srs::transform_geometry;
+use crate::sql::quote_identifier as ident;
 use geo::BoundingRect;
 use geo_types::Geometry as G;
 use rusqlite::{params, Connection};

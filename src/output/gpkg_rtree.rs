@@ -16,7 +16,8 @@
 //! box in the index always contains the feature's box. SQLite's `rtreecheck()` accepts the
 //! result (see the tests).
 
-use crate::network::hilbert::hilbert_index;
+use crate::network::hilbert::hilbert_order;
+use crate::sql::quote_identifier as ident;
 use rusqlite::{params, Connection};
 
 /// One feature's bounding box: `[minx, maxx, miny, maxy]` in the layer's coordinates.
@@ -173,11 +174,6 @@ pub(super) fn create_extensions_table(db: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// `s` as a quoted SQL identifier.
-pub(super) fn ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// A cell of a node: a feature id (leaf) or child node number, and its single-precision box.
 #[derive(Debug, Clone, Copy)]
 struct Cell {
@@ -276,34 +272,20 @@ fn even_cuts(n: usize, capacity: usize) -> Vec<usize> {
 }
 
 /// Sorts cells along a Hilbert curve through their box centres.
-fn hilbert_sort(cells: &mut [Cell]) {
-    let centre = |c: &Cell| {
-        [
-            (f64::from(c.bbox[0]) + f64::from(c.bbox[1])) / 2.0,
-            (f64::from(c.bbox[2]) + f64::from(c.bbox[3])) / 2.0,
-        ]
-    };
-    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for c in cells.iter() {
-        let p = centre(c);
-        for a in 0..2 {
-            lo[a] = lo[a].min(p[a]);
-            hi[a] = hi[a].max(p[a]);
-        }
-    }
-    let grid = |v: f64, a: usize| -> u32 {
-        if hi[a] > lo[a] && v.is_finite() {
-            (((v - lo[a]) / (hi[a] - lo[a])) * 65535.0)
-                .round()
-                .clamp(0.0, 65535.0) as u32
-        } else {
-            0
-        }
-    };
-    cells.sort_by_cached_key(|c| {
-        let p = centre(c);
-        (hilbert_index(grid(p[0], 0), grid(p[1], 1)), c.id)
-    });
+fn hilbert_sort(cells: &mut Vec<Cell>) {
+    let centres: Vec<[f64; 2]> = cells
+        .iter()
+        .map(|c| {
+            [
+                (f64::from(c.bbox[0]) + f64::from(c.bbox[1])) / 2.0,
+                (f64::from(c.bbox[2]) + f64::from(c.bbox[3])) / 2.0,
+            ]
+        })
+        .collect();
+    *cells = hilbert_order(&centres)
+        .into_iter()
+        .map(|i| cells[i as usize])
+        .collect();
 }
 
 /// The box covering every cell's box.

@@ -571,6 +571,18 @@ mod tests {
     /// Maximum flow by the max-flow/min-cut theorem, enumerating every set `A` of elements left
     /// on the source side: cut = weight of elements outside `A` + capacity of the sites any
     /// element of `A` reaches (the middle arcs are unbounded, so those sites must be cut).
+    /// The most any `k` sites can serve, by enumerating every set of `k` candidates.
+    fn best_of_k(p: &CoverProblem, cap: &[f64], k: usize) -> f64 {
+        let m = p.candidates();
+        (0u32..(1 << m))
+            .filter(|s| s.count_ones() as usize == k)
+            .map(|s| {
+                let chosen: Vec<u32> = (0..m as u32).filter(|j| s & (1 << j) != 0).collect();
+                min_cut(p, cap, &chosen)
+            })
+            .fold(0.0f64, f64::max)
+    }
+
     fn min_cut(p: &CoverProblem, cap: &[f64], chosen: &[u32]) -> f64 {
         let n = p.weights.len();
         let mut best = f64::INFINITY;
@@ -632,13 +644,7 @@ mod tests {
         fn exact_equals_enumeration((p, cap) in instance(), k in 1usize..4) {
             let m = p.candidates();
             let k = k.min(m);
-            let best = (0u32..(1 << m))
-                .filter(|s| s.count_ones() as usize == k)
-                .map(|s| {
-                    let chosen: Vec<u32> = (0..m as u32).filter(|j| s & (1 << j) != 0).collect();
-                    min_cut(&p, &cap, &chosen)
-                })
-                .fold(0.0f64, f64::max);
+            let best = best_of_k(&p, &cap, k);
             let e = capacitated_mclp_exact(&p, &cap, k, 60.0).expect("solved");
             prop_assert!(e.optimal);
             prop_assert_eq!(e.selection.chosen.len(), k);
@@ -672,13 +678,7 @@ mod tests {
         fn swaps_only_improve_and_stay_below_the_optimum((p, cap) in instance(), k in 1usize..4) {
             let m = p.candidates();
             let k = k.min(m);
-            let best = (0u32..(1 << m))
-                .filter(|s| s.count_ones() as usize == k)
-                .map(|s| {
-                    let chosen: Vec<u32> = (0..m as u32).filter(|j| s & (1 << j) != 0).collect();
-                    min_cut(&p, &cap, &chosen)
-                })
-                .fold(0.0f64, f64::max);
+            let best = best_of_k(&p, &cap, k);
             let g = greedy_capacitated(&p, &cap, k);
             let s = improve_capacitated_by_swaps(&p, &cap, &g, 10, 10, usize::MAX);
             prop_assert!(s.covered + 1e-9 >= g.covered);
