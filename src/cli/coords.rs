@@ -56,8 +56,10 @@ pub fn run(a: CoordsArgs) -> Result<()> {
     };
     let columns: Vec<(&str, Kind)> = t.headers.iter().map(|h| (h.as_str(), Kind::Text)).collect();
     let mut out = Layer::new("coords", &columns);
-    for (i, row) in t.rows.iter().enumerate() {
-        let mut vals: Vec<Value> = row.iter().map(|c| Value::Text(c.clone())).collect();
+    for i in 0..t.len() {
+        let mut vals: Vec<Value> = (0..t.headers.len())
+            .map(|c| Value::Text(t.cell(i, c).to_string()))
+            .collect();
         vals[xi] = Value::Real(pts[i][0]);
         vals[yi] = Value::Real(pts[i][1]);
         out.push(vals, None);

@@ -89,26 +89,26 @@ pub fn read_facilities(path: &Path, src: &PointSource, map: &CategoryMap) -> Res
             let name = t.find_column(names::NAME);
             let cap = t.find_column(names::CAPACITY);
             let cat = category_column(t.find_column(names::CATEGORY), src, path, &t.headers)?;
-            let mut out = Vec::with_capacity(t.rows.len());
-            for (i, row) in t.rows.iter().enumerate() {
+            let mut out = Vec::with_capacity(t.len());
+            for i in 0..t.len() {
                 let category = match cat {
-                    Some(c) => nonempty(&row[c], path, &Table::row_label(i), &t.headers[c])?,
+                    Some(c) => nonempty(t.cell(i, c), path, &t.row_label(i), &t.headers[c])?,
                     None => src.category.clone().expect("checked"),
                 };
                 out.push(Facility {
                     id: id
-                        .map(|c| row[c].clone())
+                        .map(|c| t.cell(i, c))
                         .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| (i + 2).to_string()),
-                    name: name.map(|c| row[c].clone()).unwrap_or_default(),
+                        .map_or_else(|| t.row_number(i).to_string(), str::to_string),
+                    name: name.map(|c| t.cell(i, c).to_string()).unwrap_or_default(),
                     category,
                     locations: vec![pts[i]],
                     // An empty capacity cell means "unknown".
                     capacity: cap
-                        .filter(|&c| !row[c].is_empty())
-                        .map(|c| t.number(i, c, &row[c]))
+                        .filter(|&c| !t.cell(i, c).is_empty())
+                        .map(|c| t.number(i, c, t.cell(i, c)))
                         .transpose()?,
-                    origin: format!("{} {}", path.display(), Table::row_label(i)),
+                    origin: format!("{} {}", path.display(), t.row_label(i)),
                 });
             }
             out
@@ -227,22 +227,24 @@ pub(crate) fn read_demand_points(
                 .iter()
                 .map(|g| t.column(&g.field))
                 .collect::<Result<_>>()?;
-            out.reserve(t.rows.len());
-            for (i, row) in t.rows.iter().enumerate() {
-                let label = Table::row_label(i);
-                let value = |c: usize| demand_value(Some(&row[c]), path, &label, &t.headers[c]);
+            out.reserve(t.len());
+            let shown = path.display().to_string();
+            for i in 0..t.len() {
+                let label = t.row_label(i);
+                let value =
+                    |c: usize| demand_value(Some(t.cell(i, c)), path, &label, &t.headers[c]);
                 out.push(DemandPoint {
                     id: id
-                        .map(|c| row[c].clone())
+                        .map(|c| t.cell(i, c))
                         .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| (i + 2).to_string()),
+                        .map_or_else(|| t.row_number(i).to_string(), str::to_string),
                     location: pts[i],
                     population: pop.map(value).transpose()?,
                     groups: group_cols
                         .iter()
                         .map(|&c| value(c))
                         .collect::<Result<_>>()?,
-                    origin: format!("{} {label}", path.display()),
+                    origin: format!("{shown} {label}"),
                 });
             }
         }

@@ -3,6 +3,7 @@
 pub mod compute;
 pub mod config;
 pub mod layers;
+mod load;
 pub mod observer;
 pub mod scenario;
 pub mod summary;
