@@ -90,7 +90,7 @@ pub fn read_facilities(path: &Path, src: &PointSource, map: &CategoryMap) -> Res
             let cap = t.find_column(names::CAPACITY);
             let cat = category_column(t.find_column(names::CATEGORY), src, path, &t.headers)?;
             let mut out = Vec::with_capacity(t.len());
-            for i in 0..t.len() {
+            for (i, &location) in pts.iter().enumerate() {
                 let category = match cat {
                     Some(c) => nonempty(t.cell(i, c), path, &t.row_label(i), &t.headers[c])?,
                     None => src.category.clone().expect("checked"),
@@ -102,7 +102,7 @@ pub fn read_facilities(path: &Path, src: &PointSource, map: &CategoryMap) -> Res
                         .map_or_else(|| t.row_number(i).to_string(), str::to_string),
                     name: name.map(|c| t.cell(i, c).to_string()).unwrap_or_default(),
                     category,
-                    locations: vec![pts[i]],
+                    locations: vec![location],
                     // An empty capacity cell means "unknown".
                     capacity: cap
                         .filter(|&c| !t.cell(i, c).is_empty())
@@ -229,7 +229,7 @@ pub(crate) fn read_demand_points(
                 .collect::<Result<_>>()?;
             out.reserve(t.len());
             let shown = path.display().to_string();
-            for i in 0..t.len() {
+            for (i, &location) in pts.iter().enumerate() {
                 let label = t.row_label(i);
                 let value =
                     |c: usize| demand_value(Some(t.cell(i, c)), path, &label, &t.headers[c]);
@@ -238,7 +238,7 @@ pub(crate) fn read_demand_points(
                         .map(|c| t.cell(i, c))
                         .filter(|s| !s.is_empty())
                         .map_or_else(|| t.row_number(i).to_string(), str::to_string),
-                    location: pts[i],
+                    location,
                     population: pop.map(value).transpose()?,
                     groups: group_cols
                         .iter()
