@@ -56,12 +56,12 @@ pub fn run(a: CoordsArgs) -> Result<()> {
     };
     let columns: Vec<(&str, Kind)> = t.headers.iter().map(|h| (h.as_str(), Kind::Text)).collect();
     let mut out = Layer::new("coords", &columns);
-    for i in 0..t.len() {
+    for (i, p) in pts.iter().enumerate() {
         let mut vals: Vec<Value> = (0..t.headers.len())
             .map(|c| Value::Text(t.cell(i, c).to_string()))
             .collect();
-        vals[xi] = Value::Real(pts[i][0]);
-        vals[yi] = Value::Real(pts[i][1]);
+        vals[xi] = Value::Real(p[0]);
+        vals[yi] = Value::Real(p[1]);
         out.push(vals, None);
     }
     write_layer(&a.out, &out)
