@@ -4,6 +4,7 @@
 
 use super::atomic::write_atomic;
 use super::layer::{HeaderLanguage, Layer, Value};
+use super::number::push_f64;
 use super::srs::OutputCrs;
 use crate::error::{Error, ErrorKind, Result};
 use std::fmt::Write as _;
@@ -132,7 +133,7 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
                     Value::Text(s) => s.as_str(),
                     Value::Real(x) => {
                         number.clear();
-                        let _ = write!(number, "{x}");
+                        push_f64(&mut number, *x);
                         number.as_str()
                     }
                     Value::Int(x) => {
@@ -147,7 +148,7 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
             if let Some(c) = &coords {
                 for (k, x) in c[i].iter().enumerate() {
                     number.clear();
-                    let _ = write!(number, "{x}");
+                    push_f64(&mut number, *x);
                     field(&mut w, &number, i + 2, row.len() + k)?;
                 }
             }

@@ -18,6 +18,7 @@ pub mod gpkg;
 mod gpkg_features;
 mod gpkg_rtree;
 pub mod layer;
+pub mod number;
 pub mod srs;
 pub mod xlsx;
 

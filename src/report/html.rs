@@ -91,11 +91,15 @@ fn geojson(g: &Geometry<f64>) -> String {
 }
 
 fn write_geometry(out: &mut String, g: &Geometry<f64>) {
-    use std::fmt::Write as _;
+    use crate::output::number::push_f64;
     let coord = |out: &mut String, c: geo_types::Coord<f64>| {
         let (x, y) = (round6(c.x), round6(c.y));
         if x.is_finite() && y.is_finite() {
-            let _ = write!(out, "[{x},{y}]");
+            out.push('[');
+            push_f64(out, x);
+            out.push(',');
+            push_f64(out, y);
+            out.push(']');
         } else {
             out.push_str("[null,null]");
         }
