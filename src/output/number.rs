@@ -118,7 +118,7 @@ mod tests {
             f64::MIN,
             f64::EPSILON,
             1e7 + 1.0 / 1024.0,
-            572_329_881_581_680.25,
+            f64::from_bits(0x4300_443f_7a49_c382), // 572329881581680.25 exactly
             TWO_POW_52 - 0.5,
         ] {
             check(x).unwrap();
