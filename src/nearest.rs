@@ -132,9 +132,21 @@ pub fn snap_places(
         .par_iter()
         .map(|f| f.locations.iter().map(|&p| snapper.snap(p)).collect())
         .collect();
-    let demand_snaps: Vec<SnapResult> = demand
+    // Queries in spatial order: neighbouring queries walk the same parts of the index, which
+    // then stay in the cache.
+    let locations: Vec<[f64; 2]> = demand.iter().map(|d| d.location).collect();
+    let order = crate::network::hilbert::hilbert_order(&locations);
+    let snapped: Vec<SnapResult> = order
         .par_iter()
-        .map(|d| snapper.snap(d.location))
+        .map(|&d| snapper.snap(locations[d as usize]))
+        .collect();
+    let mut demand_snaps: Vec<Option<SnapResult>> = vec![None; demand.len()];
+    for (&d, s) in order.iter().zip(snapped) {
+        demand_snaps[d as usize] = Some(s);
+    }
+    let demand_snaps = demand_snaps
+        .into_iter()
+        .map(|s| s.expect("every point snapped once"))
         .collect();
     Ok((facility_snaps, demand_snaps))
 }
