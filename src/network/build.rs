@@ -11,6 +11,7 @@ use super::hilbert::hilbert_order;
 use super::profile::WayAccess;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geodesy::polyline_length;
+use rayon::prelude::*;
 
 /// The join key of a vertex that never connects to another way.
 pub const NO_KEY: i64 = i64::MIN;
@@ -98,36 +99,37 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
             "the network has no usable street segments",
         ));
     }
-    // 1. Which keys are nodes: used more than once, or an end point.
-    let mut all: Vec<i64> = raw.keys.iter().copied().filter(|k| *k != NO_KEY).collect();
-    all.sort_unstable();
-    let mut node_keys: Vec<i64> = Vec::new();
-    let mut i = 0;
-    while i < all.len() {
-        let mut j = i + 1;
-        while j < all.len() && all[j] == all[i] {
-            j += 1;
-        }
-        if j - i > 1 {
-            node_keys.push(all[i]);
-        }
-        i = j;
-    }
-    drop(all);
+    // 1. Which keys are nodes: used more than once, or an end point. Node ids are the ranks of
+    //    their keys; every vertex learns its node from one sort of (key, vertex) pairs, which
+    //    reads memory in order where a search per vertex would jump around.
+    let mut end = vec![false; raw.keys.len()];
     for w in 0..raw.len() {
         let r = raw.way(w);
-        node_keys.push(raw.keys[r.start]);
-        node_keys.push(raw.keys[r.end - 1]);
+        end[r.start] = true;
+        end[r.end - 1] = true;
     }
-    node_keys.sort_unstable();
-    node_keys.dedup();
-    let node_of = |k: i64| -> Option<u32> {
-        if k == NO_KEY {
-            None
-        } else {
-            node_keys.binary_search(&k).ok().map(|i| i as u32)
+    let mut pairs: Vec<(i64, u32)> = raw
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| **k != NO_KEY)
+        .map(|(v, &k)| (k, v as u32))
+        .collect();
+    pairs.par_sort_unstable();
+    let mut node_keys: Vec<i64> = Vec::new();
+    let mut vertex_node = vec![u32::MAX; raw.keys.len()];
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() > 1 || end[group[0].1 as usize] {
+            let id = node_keys.len() as u32;
+            node_keys.push(group[0].0);
+            for &(_, v) in group {
+                vertex_node[v as usize] = id;
+            }
         }
-    };
+    }
+    drop(pairs);
+    drop(end);
+    let node_of = |v: usize| -> Option<u32> { Some(vertex_node[v]).filter(|&n| n != u32::MAX) };
 
     // 2. Split ways into edges at nodes.
     let n = node_keys.len();
@@ -140,10 +142,10 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
         let r = raw.way(w);
         let acc = raw.access[w];
         let mut start = r.start;
-        let mut start_node = node_of(raw.keys[start]).expect("end points are nodes");
+        let mut start_node = node_of(start).expect("end points are nodes");
         node_pos[start_node as usize] = raw.coords[start];
         for v in r.start + 1..r.end {
-            let Some(node) = node_of(raw.keys[v]) else {
+            let Some(node) = node_of(v) else {
                 continue;
             };
             node_pos[node as usize] = raw.coords[v];
