@@ -264,36 +264,69 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
     })
 }
 
-/// Outgoing and incoming adjacency arrays of the edges.
+/// Outgoing and incoming adjacency arrays of the edges, filled in place (two passes over the
+/// edges: count, then place), with the arcs of a node in edge order.
 fn adjacency(n: usize, edges: &Edges) -> (Csr, Csr) {
-    let mut out_arcs = Vec::with_capacity(edges.len() * 2);
-    let mut in_arcs = Vec::with_capacity(edges.len() * 2);
+    let arcs_of = |e: usize| {
+        let (a, b) = (edges.from[e], edges.to[e]);
+        [(a, b, edges.forward_s[e]), (b, a, edges.backward_s[e])]
+            .into_iter()
+            .filter(|(_, _, t)| t.is_finite())
+    };
+    let mut out_offsets = vec![0u32; n + 1];
+    let mut in_offsets = vec![0u32; n + 1];
     for e in 0..edges.len() {
-        let (a, b, len) = (edges.from[e], edges.to[e], edges.length_m[e]);
-        for (tail, head, t) in [(a, b, edges.forward_s[e]), (b, a, edges.backward_s[e])] {
-            if t.is_finite() {
-                out_arcs.push((
-                    tail,
-                    Arc {
-                        head,
-                        edge: e as u32,
-                        time_s: t,
-                        length_m: len,
-                    },
-                ));
-                in_arcs.push((
-                    head,
-                    Arc {
-                        head: tail,
-                        edge: e as u32,
-                        time_s: t,
-                        length_m: len,
-                    },
-                ));
-            }
+        for (tail, head, _) in arcs_of(e) {
+            out_offsets[tail as usize + 1] += 1;
+            in_offsets[head as usize + 1] += 1;
         }
     }
-    (Csr::from_arcs(n, &out_arcs), Csr::from_arcs(n, &in_arcs))
+    for i in 0..n {
+        out_offsets[i + 1] += out_offsets[i];
+        in_offsets[i + 1] += in_offsets[i];
+    }
+    let blank = Arc {
+        head: 0,
+        edge: 0,
+        time_s: 0.0,
+        length_m: 0.0,
+    };
+    let total = out_offsets[n] as usize;
+    let mut out_arcs = crate::route::huge::filled(total, blank);
+    let mut in_arcs = crate::route::huge::filled(total, blank);
+    let mut out_next = out_offsets.clone();
+    let mut in_next = in_offsets.clone();
+    for e in 0..edges.len() {
+        let len = edges.length_m[e];
+        for (tail, head, t) in arcs_of(e) {
+            let slot = &mut out_next[tail as usize];
+            out_arcs[*slot as usize] = Arc {
+                head,
+                edge: e as u32,
+                time_s: t,
+                length_m: len,
+            };
+            *slot += 1;
+            let slot = &mut in_next[head as usize];
+            in_arcs[*slot as usize] = Arc {
+                head: tail,
+                edge: e as u32,
+                time_s: t,
+                length_m: len,
+            };
+            *slot += 1;
+        }
+    }
+    (
+        Csr {
+            offsets: out_offsets,
+            arcs: out_arcs,
+        },
+        Csr {
+            offsets: in_offsets,
+            arcs: in_arcs,
+        },
+    )
 }
 
 struct UnionFind {
@@ -326,6 +359,43 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The in-place adjacency equals the arrays built from the list of every arc.
+        #[test]
+        fn adjacency_equals_the_arrays_of_the_arc_list(
+            n in 1usize..40,
+            raw in proptest::collection::vec((0u32..40, 0u32..40, 0u8..4, 0.5f64..100.0), 0..120),
+        ) {
+            let mut edges = Edges::default();
+            for &(a, b, dir, len) in &raw {
+                edges.from.push(a % n as u32);
+                edges.to.push(b % n as u32);
+                edges.length_m.push(len);
+                edges.forward_s.push(if dir & 1 == 0 { len } else { f64::INFINITY });
+                edges.backward_s.push(if dir & 2 == 0 { len * 2.0 } else { f64::INFINITY });
+            }
+            let mut out = Vec::new();
+            let mut inc = Vec::new();
+            for e in 0..edges.len() {
+                let (a, b) = (edges.from[e], edges.to[e]);
+                for (tail, head, t) in [(a, b, edges.forward_s[e]), (b, a, edges.backward_s[e])] {
+                    if t.is_finite() {
+                        let arc = |head| Arc { head, edge: e as u32, time_s: t, length_m: edges.length_m[e] };
+                        out.push((tail, arc(head)));
+                        inc.push((head, arc(tail)));
+                    }
+                }
+            }
+            let (o, i) = adjacency(n, &edges);
+            let (want_o, want_i) = (Csr::from_arcs(n, &out), Csr::from_arcs(n, &inc));
+            prop_assert_eq!(o.offsets, want_o.offsets);
+            prop_assert_eq!(o.arcs, want_o.arcs);
+            prop_assert_eq!(i.offsets, want_i.offsets);
+            prop_assert_eq!(i.arcs, want_i.arcs);
+        }
+    }
 
     fn both(speed: f64) -> WayAccess {
         WayAccess {
