@@ -134,10 +134,8 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
     // 2. Split ways into edges at nodes.
     let n = node_keys.len();
     let mut node_pos = vec![[f64::NAN; 2]; n];
-    let mut edges = Edges {
-        geom_offsets: vec![0],
-        ..Default::default()
-    };
+    let mut edges = Edges::default();
+    let (mut geometry, mut geom_offsets, mut source_ids) = (Vec::new(), vec![0u32], Vec::new());
     for w in 0..raw.len() {
         let r = raw.way(w);
         let acc = raw.access[w];
@@ -176,9 +174,9 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
             } else {
                 f64::INFINITY
             });
-            edges.geometry.extend_from_slice(shape);
-            edges.geom_offsets.push(edges.geometry.len() as u32);
-            edges.source_ids.push(raw.source_ids[w]);
+            geometry.extend_from_slice(shape);
+            geom_offsets.push(geometry.len() as u32);
+            source_ids.push(raw.source_ids[w]);
             start = v;
             start_node = node;
         }
@@ -229,10 +227,15 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
             e,
         )
     });
-    let mut out = Edges {
-        geom_offsets: vec![0],
-        ..Default::default()
-    };
+    let edge_geometry =
+        |e: usize| &geometry[geom_offsets[e] as usize..geom_offsets[e + 1] as usize];
+    let mut out = Edges::default();
+    let (mut out_geometry, mut out_offsets, mut out_ids) = (
+        Vec::with_capacity(geometry.len()),
+        Vec::with_capacity(edge_order.len() + 1),
+        Vec::with_capacity(edge_order.len()),
+    );
+    out_offsets.push(0u32);
     for &e in &edge_order {
         let e = e as usize;
         out.from.push(new_id[edges.from[e] as usize]);
@@ -240,10 +243,14 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
         out.length_m.push(edges.length_m[e]);
         out.forward_s.push(edges.forward_s[e]);
         out.backward_s.push(edges.backward_s[e]);
-        out.geometry.extend_from_slice(edges.geometry(e));
-        out.geom_offsets.push(out.geometry.len() as u32);
-        out.source_ids.push(edges.source_ids[e]);
+        out_geometry.extend_from_slice(edge_geometry(e));
+        out_offsets.push(out_geometry.len() as u32);
+        out_ids.push(source_ids[e]);
     }
+    drop((geometry, geom_offsets, source_ids));
+    out.geometry = out_geometry.into();
+    out.geom_offsets = out_offsets.into();
+    out.source_ids = out_ids.into();
     if out.is_empty() {
         return Err(Error::new(
             ErrorKind::Empty,

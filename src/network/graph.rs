@@ -1,5 +1,8 @@
 //! The routable street network: nodes, edges with their geometry, and compact adjacency arrays.
 
+/// An array shared by the networks that differ only in travel times.
+pub type Shared<T> = std::sync::Arc<Vec<T>>;
+
 /// A street network ready for routing.
 ///
 /// Nodes are street junctions and dead ends, numbered in spatial (Hilbert curve) order so that
@@ -24,6 +27,10 @@ pub struct Network {
 
 /// Edge arrays (structure of arrays). Edge `e` runs from `from[e]` to `to[e]`; its geometry is
 /// `geometry[geom_offsets[e]..geom_offsets[e + 1]]`, starting at `from` and ending at `to`.
+///
+/// The geometry, its offsets and the source identifiers are shared (reference-counted) between
+/// a network and its copies at another speed ([`Network::with_speed`]), which differ only in
+/// their times.
 #[derive(Debug, Clone, Default)]
 pub struct Edges {
     /// Start node.
@@ -37,11 +44,11 @@ pub struct Edges {
     /// Travel time in seconds from `to` to `from`, `f64::INFINITY` where not allowed.
     pub backward_s: Vec<f64>,
     /// Offsets into `geometry`, one more than there are edges.
-    pub geom_offsets: Vec<u32>,
+    pub geom_offsets: Shared<u32>,
     /// Shape points of all edges, WGS84 degrees.
-    pub geometry: Vec<[f64; 2]>,
+    pub geometry: Shared<[f64; 2]>,
     /// Per edge the identifier of the input way or feature it came from.
-    pub source_ids: Vec<i64>,
+    pub source_ids: Shared<i64>,
 }
 
 impl Edges {
@@ -180,7 +187,7 @@ impl Network {
     /// Bounding box `[min_lon, min_lat, max_lon, max_lat]` of all edge geometry.
     pub fn bbox(&self) -> [f64; 4] {
         let mut b = [f64::INFINITY, f64::INFINITY, -f64::INFINITY, -f64::INFINITY];
-        for p in &self.edges.geometry {
+        for p in self.edges.geometry.iter() {
             b[0] = b[0].min(p[0]);
             b[1] = b[1].min(p[1]);
             b[2] = b[2].max(p[0]);
