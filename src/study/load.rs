@@ -22,6 +22,7 @@ use std::path::PathBuf;
 /// A travel mode, its travel profile and the graph built for it.
 pub(super) type ModeNetwork = (Mode, TravelProfile, Network);
 
+/// The text encoding named by study key `key` (UTF-8 when not given).
 pub(super) fn enc(s: &Option<String>, key: &str) -> Result<TextEncoding> {
     s.as_deref()
         .map(|e| e.parse().map_err(|e: Error| e.field(key)))
@@ -29,6 +30,7 @@ pub(super) fn enc(s: &Option<String>, key: &str) -> Result<TextEncoding> {
         .map(Option::unwrap_or_default)
 }
 
+/// The coordinate system named by study key `key`, if given.
 pub(super) fn crs(s: &Option<String>, key: &str) -> Result<Option<Crs>> {
     s.as_deref()
         .map(|c| c.parse().map_err(|e: Error| e.field(key)))
