@@ -3,6 +3,8 @@
 //! a cell border, in a neighbouring cell. Sorting a few million cell keys and scanning the runs is
 //! much cheaper than bulk loading an R-tree over the points and querying it once per point.
 
+use rayon::prelude::*;
+
 /// Groups `points` (plane coordinates in metres) so that any two within `tol` metres (Euclidean)
 /// end up in one group, transitively; returns each point's group as the smallest index in it.
 ///
@@ -11,19 +13,35 @@
 /// let g = join_within(&[[0.0, 0.0], [5.0, 5.0], [0.0005, 0.0], [5.0, 5.0009]], 0.001);
 /// assert_eq!(g, vec![0, 1, 0, 1]);
 /// ```
-pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<usize> {
+pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<u32> {
     let n = points.len();
-    let mut parent: Vec<usize> = (0..n).collect();
+    assert!(n <= u32::MAX as usize, "at most 2^32 points");
+    let mut parent: Vec<u32> = (0..n as u32).collect();
     if n == 0 {
         return parent;
     }
-    // Cells much larger than the tolerance: few points ever sit near a border.
-    let cell = (tol * 1000.0).max(1e-9);
-    let key_of = |ix: i64, iy: i64| -> u128 { ((ix as u64 as u128) << 64) | (iy as u64 as u128) };
+    // Cells much larger than the tolerance, so that few points ever sit near a border; and
+    // large enough that a cell's column and row, counted from the lowest, fit in 31 bits each
+    // (one 64-bit key per point).
+    let mut lo = [f64::INFINITY; 2];
+    let mut hi = [f64::NEG_INFINITY; 2];
+    for p in points {
+        for k in 0..2 {
+            lo[k] = lo[k].min(p[k]);
+            hi[k] = hi[k].max(p[k]);
+        }
+    }
+    let span = (hi[0] - lo[0]).max(hi[1] - lo[1]);
+    let cell = (tol * 1000.0).max(span / f64::from(1u32 << 30)).max(1e-9);
     let cell_of = |p: [f64; 2]| -> (i64, i64) {
-        ((p[0] / cell).floor() as i64, (p[1] / cell).floor() as i64)
+        (
+            ((p[0] - lo[0]) / cell).floor() as i64,
+            ((p[1] - lo[1]) / cell).floor() as i64,
+        )
     };
-    let mut order: Vec<(u128, u32)> = points
+    // Neighbouring cells may be -1 or one past the last: keys are offset by one.
+    let key_of = |ix: i64, iy: i64| -> u64 { (((ix + 1) as u64) << 32) | (iy + 1) as u64 };
+    let mut order: Vec<(u64, u32)> = points
         .iter()
         .enumerate()
         .map(|(i, &p)| {
@@ -31,7 +49,7 @@ pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<usize> {
             (key_of(ix, iy), i as u32)
         })
         .collect();
-    order.sort_unstable();
+    order.par_sort_unstable();
     let tol2 = tol * tol;
     let close = |a: usize, b: usize| {
         let (p, q) = (points[a], points[b]);
@@ -60,7 +78,10 @@ pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<usize> {
         let a = order[k].1 as usize;
         let p = points[a];
         let (ix, iy) = cell_of(p);
-        let (fx, fy) = (p[0] - ix as f64 * cell, p[1] - iy as f64 * cell);
+        let (fx, fy) = (
+            p[0] - lo[0] - ix as f64 * cell,
+            p[1] - lo[1] - iy as f64 * cell,
+        );
         let near_x = if fx <= tol {
             -1
         } else if cell - fx <= tol {
@@ -92,21 +113,21 @@ pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<usize> {
             }
         }
     }
-    (0..n).map(|v| find(&mut parent, v)).collect()
+    (0..n).map(|v| find(&mut parent, v) as u32).collect()
 }
 
-fn find(parent: &mut [usize], mut v: usize) -> usize {
-    while parent[v] != v {
-        parent[v] = parent[parent[v]];
-        v = parent[v];
+fn find(parent: &mut [u32], mut v: usize) -> usize {
+    while parent[v] as usize != v {
+        parent[v] = parent[parent[v] as usize];
+        v = parent[v] as usize;
     }
     v
 }
 
-fn union(parent: &mut [usize], a: usize, b: usize) {
+fn union(parent: &mut [u32], a: usize, b: usize) {
     let (ra, rb) = (find(parent, a), find(parent, b));
     if ra != rb {
-        parent[ra.max(rb)] = ra.min(rb);
+        parent[ra.max(rb)] = ra.min(rb) as u32;
     }
 }
 
@@ -116,8 +137,8 @@ mod tests {
     use proptest::prelude::*;
 
     /// Groups by brute force: union of every pair within the tolerance.
-    fn brute(points: &[[f64; 2]], tol: f64) -> Vec<usize> {
-        let mut parent: Vec<usize> = (0..points.len()).collect();
+    fn brute(points: &[[f64; 2]], tol: f64) -> Vec<u32> {
+        let mut parent: Vec<u32> = (0..points.len() as u32).collect();
         for a in 0..points.len() {
             for b in a + 1..points.len() {
                 let (dx, dy) = (points[a][0] - points[b][0], points[a][1] - points[b][1]);
@@ -126,7 +147,9 @@ mod tests {
                 }
             }
         }
-        (0..points.len()).map(|v| find(&mut parent, v)).collect()
+        (0..points.len())
+            .map(|v| find(&mut parent, v) as u32)
+            .collect()
     }
 
     proptest! {
@@ -140,6 +163,20 @@ mod tests {
             let points: Vec<[f64; 2]> = pts
                 .iter()
                 .map(|&(x, y, jx, jy)| [x as f64 * 1.0 + jx * tol, y as f64 * 1.0 + jy * tol])
+                .collect();
+            prop_assert_eq!(join_within(&points, tol), brute(&points, tol));
+        }
+
+        /// Clusters spread so far apart that the cells grow with the span, not the tolerance.
+        #[test]
+        fn equals_brute_force_over_a_vast_span(
+            pts in proptest::collection::vec((0i32..3, 0i32..3, -2.0f64..2.0, -2.0f64..2.0), 1..80),
+            far in 1e9f64..1e13,
+        ) {
+            let tol = 0.001;
+            let points: Vec<[f64; 2]> = pts
+                .iter()
+                .map(|&(x, y, jx, jy)| [x as f64 * far + jx * tol, y as f64 * far + jy * tol])
                 .collect();
             prop_assert_eq!(join_within(&points, tol), brute(&points, tol));
         }

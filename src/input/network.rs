@@ -94,18 +94,21 @@ fn read_line_layer(
     let exclude_f = field(&opts.exclude_field)?;
     let walking = matches!(profile.mode, Mode::Walk | Mode::WalkElderly);
 
+    /// A line of a feature: `coords[start..end]` of the flat coordinate list.
     struct Piece {
         feature: usize,
-        coords: Vec<[f64; 2]>,
+        start: usize,
+        end: usize,
         access: WayAccess,
     }
     let mut pieces = Vec::new();
+    let mut coords: Vec<[f64; 2]> = Vec::new();
     for f in &layer.features {
-        let label = VectorLayer::feature_label(f.index);
+        let label = || VectorLayer::feature_label(f.index);
         let err = |msg: String, field: usize| {
             Error::new(ErrorKind::InvalidValue, msg)
                 .file(path)
-                .at(&label)
+                .at(label())
                 .field(&layer.fields[field])
         };
         if let Some(i) = exclude_f {
@@ -152,25 +155,29 @@ fn read_line_layer(
                     "a network feature must be a line or multi-line",
                 )
                 .file(path)
-                .at(&label))
+                .at(label()))
             }
         };
         for l in lines {
-            let coords: Vec<[f64; 2]> = l.coords().map(|c| [c.x, c.y]).collect();
-            if coords
+            let start = coords.len();
+            coords.extend(l.coords().map(|c| [c.x, c.y]));
+            if coords[start..]
                 .iter()
                 .any(|p| !(p[0].is_finite() && p[1].is_finite()))
             {
                 return Err(Error::new(ErrorKind::InvalidValue, "non-finite coordinate")
                     .file(path)
-                    .at(&label));
+                    .at(label()));
             }
-            if coords.len() >= 2 {
+            if coords.len() - start >= 2 {
                 pieces.push(Piece {
                     feature: f.index,
-                    coords,
+                    start,
+                    end: coords.len(),
                     access,
                 });
+            } else {
+                coords.truncate(start);
             }
         }
     }
@@ -181,11 +188,11 @@ fn read_line_layer(
     }
 
     // Join end points within the tolerance, in a local plane.
-    let centre = pieces[0].coords[0];
+    let centre = coords[pieces[0].start];
     let plane = LocalPlane::new(centre);
     let ends: Vec<[f64; 2]> = pieces
         .iter()
-        .flat_map(|p| [p.coords[0], p.coords[p.coords.len() - 1]])
+        .flat_map(|p| [coords[p.start], coords[p.end - 1]])
         .map(|c| plane.project(c))
         .collect();
     let group = join_within(&ends, JOIN_TOLERANCE_M);
@@ -193,11 +200,16 @@ fn read_line_layer(
     let mut keys = Vec::new();
     for (i, p) in pieces.iter().enumerate() {
         keys.clear();
-        keys.resize(p.coords.len(), NO_KEY);
-        keys[0] = group[2 * i] as i64;
+        keys.resize(p.end - p.start, NO_KEY);
+        keys[0] = i64::from(group[2 * i]);
         let last = keys.len() - 1;
-        keys[last] = group[2 * i + 1] as i64;
-        raw.push_way(p.feature as i64 + 1, &p.coords, &keys, p.access);
+        keys[last] = i64::from(group[2 * i + 1]);
+        raw.push_way(
+            p.feature as i64 + 1,
+            &coords[p.start..p.end],
+            &keys,
+            p.access,
+        );
     }
     Ok(raw)
 }
