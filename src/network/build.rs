@@ -134,6 +134,8 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
     // 2. Split ways into edges at nodes.
     let n = node_keys.len();
     let mut node_pos = vec![[f64::NAN; 2]; n];
+    // The edges in way order; their geometry and source ids stay in plain vectors until step 5
+    // puts them, reordered, into the shared arrays of the final edges.
     let mut edges = Edges::default();
     let (mut geometry, mut geom_offsets, mut source_ids) = (Vec::new(), vec![0u32], Vec::new());
     for w in 0..raw.len() {

@@ -104,15 +104,18 @@ fn write_geometry(out: &mut String, g: &Geometry<f64>) {
             out.push_str("[null,null]");
         }
     };
-    let line = |out: &mut String, l: &geo_types::LineString<f64>| {
+    let list = |out: &mut String, n: usize, each: &mut dyn FnMut(&mut String, usize)| {
         out.push('[');
-        for (i, c) in l.0.iter().enumerate() {
+        for i in 0..n {
             if i > 0 {
                 out.push(',');
             }
-            coord(out, *c);
+            each(out, i);
         }
         out.push(']');
+    };
+    let line = |out: &mut String, l: &geo_types::LineString<f64>| {
+        list(out, l.0.len(), &mut |out, i| coord(out, l.0[i]));
     };
     let polygon = |out: &mut String, p: &geo_types::Polygon<f64>| {
         out.push('[');
@@ -122,16 +125,6 @@ fn write_geometry(out: &mut String, g: &Geometry<f64>) {
                 out.push(',');
                 line(out, r);
             }
-        }
-        out.push(']');
-    };
-    let list = |out: &mut String, n: usize, each: &mut dyn FnMut(&mut String, usize)| {
-        out.push('[');
-        for i in 0..n {
-            if i > 0 {
-                out.push(',');
-            }
-            each(out, i);
         }
         out.push(']');
     };

@@ -2,7 +2,7 @@
 //! by zone, district and city, find gap areas.
 
 use super::config::Study;
-use super::load::{build_networks, crs, enc, load_inputs, read_network, Inputs};
+use super::load::{crs, enc, load_inputs, load_networks, Inputs};
 use super::observer::{step, Observer};
 use crate::analysis::access::{tally_access, two_step_fca, Catchments, Decay, StudyAccess};
 use crate::analysis::coverage::{evaluate, CategoryTimes, Coverage};
@@ -147,8 +147,7 @@ fn compute_with(
     };
 
     // The network, then its graphs; then the facilities, demand and zones.
-    let ways = read_network(study, obs)?;
-    let networks = build_networks(study, &profile, ways, obs)?;
+    let networks = load_networks(study, &profile, obs)?;
     let Inputs {
         facilities,
         facility_categories,

@@ -17,7 +17,6 @@ use crate::network::{
 use crate::places::{DemandSet, Facility};
 use crate::standards::Profile;
 use crate::zones::{read_osm_zones, read_zone_layer, Zone, ZoneLayerOptions};
-use std::path::PathBuf;
 
 /// A travel mode, its travel profile and the graph built for it.
 pub(super) type ModeNetwork = (Mode, TravelProfile, Network);
@@ -37,17 +36,12 @@ pub(super) fn crs(s: &Option<String>, key: &str) -> Result<Option<Crs>> {
         .transpose()
 }
 
-/// The study's street network as read: its walking ways, and how to read it for other modes.
-pub(super) struct NetworkWays {
-    path: PathBuf,
-    walk: TravelProfile,
-    line_opts: LineNetworkOptions,
-    keep: KeepComponents,
-    walk_raw: RawNetwork,
-}
-
-/// Reads the study's network (its walking ways) once.
-pub(super) fn read_network(study: &Study, obs: &dyn Observer) -> Result<NetworkWays> {
+/// Reads the study's network once and builds a graph per travel mode of `profile`.
+pub(super) fn load_networks(
+    study: &Study,
+    profile: &Profile,
+    obs: &dyn Observer,
+) -> Result<Vec<ModeNetwork>> {
     let net_path = study.resolve(&study.network.file);
     let walk = TravelProfile::new(Mode::Walk).with_speed(study.network.walk_speed)?;
     let line_opts = LineNetworkOptions {
@@ -72,29 +66,6 @@ pub(super) fn read_network(study: &Study, obs: &dyn Observer) -> Result<NetworkW
             report.network_ways_cut
         ));
     }
-    Ok(NetworkWays {
-        path: net_path,
-        walk,
-        line_opts,
-        keep,
-        walk_raw,
-    })
-}
-
-/// Builds a graph per travel mode of `profile` from the ways read by [`read_network`].
-pub(super) fn build_networks(
-    study: &Study,
-    profile: &Profile,
-    ways: NetworkWays,
-    obs: &dyn Observer,
-) -> Result<Vec<ModeNetwork>> {
-    let NetworkWays {
-        path: net_path,
-        walk,
-        line_opts,
-        keep,
-        walk_raw,
-    } = ways;
     let mut modes: Vec<Mode> = profile.categories.iter().map(|c| c.mode).collect();
     modes.sort_by_key(|m| *m as u8);
     modes.dedup();
