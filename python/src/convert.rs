@@ -93,6 +93,9 @@ fn column<'py>(
 
 /// The layer as a dict (see the module documentation).
 pub fn layer_to_py<'py>(py: Python<'py>, layer: &Layer) -> PyResult<Bound<'py, PyDict>> {
+    // The columns are read from held cells; a layer of made rows is made once here.
+    let layer = layer.held();
+    let layer = layer.as_ref();
     let d = PyDict::new(py);
     d.set_item("name", &layer.name)?;
     d.set_item("label", layer.layer_label.as_deref())?;

@@ -6,7 +6,7 @@ use lifecircle::study::write::write_outputs;
 use lifecircle::study::{compute, Observer, Study};
 use lifecircle::{Error, ErrorKind, Result};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const STUDY_KEYS: &str = "\
@@ -105,13 +105,13 @@ pub fn run(a: AnalyzeArgs) -> Result<()> {
         quiet: a.quiet,
         current: Mutex::new(None),
     };
-    let result = compute(&study, &obs).map_err(|e| e.file(&a.config))?;
+    let result = Arc::new(compute(&study, &obs).map_err(|e| e.file(&a.config))?);
     // A plan is computed before anything is written, so a bad plan leaves no output.
     let plan = match &study.scenario {
-        Some(_) => Some(
+        Some(_) => Some(Arc::new(
             lifecircle::study::compute::compute_plan_from(&study, &obs, &result)
                 .map_err(|e| e.file(&a.config))?,
-        ),
+        )),
         None => None,
     };
     obs.begin("write outputs");

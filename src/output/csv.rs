@@ -127,7 +127,8 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
             field(&mut w, h, 1, j)?;
         }
         w.write_record(None::<&[u8]>).map_err(fail)?;
-        for (i, row) in layer.rows.iter().enumerate() {
+        let mut rows = layer.cursor();
+        while let Some((i, row)) = rows.next_row() {
             for (j, v) in row.iter().enumerate() {
                 let text = match v {
                     Value::Text(s) => s.as_str(),

@@ -20,32 +20,29 @@ pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
         )
         .file(path)
     })?;
-    let features = layer
-        .rows
-        .iter()
-        .zip(geometry)
-        .map(|(row, g)| {
-            let mut props = JsonObject::new();
-            for ((name, _), v) in layer.columns.iter().zip(row) {
-                let j = match v {
-                    Value::Text(s) => JsonValue::from(s.as_str()),
-                    Value::Real(x) => serde_json::Number::from_f64(*x)
-                        .map(JsonValue::Number)
-                        .unwrap_or(JsonValue::Null),
-                    Value::Int(i) => JsonValue::from(*i),
-                    Value::Null => JsonValue::Null,
-                };
-                props.insert(name.clone(), j);
-            }
-            Feature {
-                bbox: None,
-                geometry: Some(Geometry::new(geojson::GeometryValue::from(g))),
-                id: None,
-                properties: Some(props),
-                foreign_members: None,
-            }
-        })
-        .collect();
+    let mut features = Vec::with_capacity(layer.len());
+    let mut rows = layer.cursor();
+    while let Some((i, row)) = rows.next_row() {
+        let mut props = JsonObject::new();
+        for ((name, _), v) in layer.columns.iter().zip(row) {
+            let j = match v {
+                Value::Text(s) => JsonValue::from(s.as_str()),
+                Value::Real(x) => serde_json::Number::from_f64(*x)
+                    .map(JsonValue::Number)
+                    .unwrap_or(JsonValue::Null),
+                Value::Int(i) => JsonValue::from(*i),
+                Value::Null => JsonValue::Null,
+            };
+            props.insert(name.clone(), j);
+        }
+        features.push(Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(geojson::GeometryValue::from(&geometry[i]))),
+            id: None,
+            properties: Some(props),
+            foreign_members: None,
+        });
+    }
     let fc = FeatureCollection {
         bbox: None,
         features,

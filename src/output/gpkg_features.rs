@@ -103,7 +103,8 @@ fn write_layer(
     ];
     let mut blob = Vec::new();
     let mut buf = Vec::new();
-    for (r, row) in layer.rows.iter().enumerate() {
+    let mut rows = layer.cursor();
+    while let Some((r, row)) = rows.next_row() {
         let at = || format!("layer {:?}, row {}", layer.name, r + 1);
         let fid = r as i64 + 1;
         let bind = |k: usize, e: rusqlite::Result<()>| {
@@ -147,7 +148,7 @@ fn write_layer(
     }
     drop(insert);
 
-    let n = layer.rows.len() as i64;
+    let n = layer.len() as i64;
     db.execute(
         "UPDATE gpkg_ogr_contents SET feature_count = ?1 WHERE lower(table_name) = lower(?2)",
         params![n, table],

@@ -26,7 +26,7 @@ pub use self::csv::{write_csv, write_csv_with, CsvEncoding, CsvOptions};
 pub use atomic::write_atomic;
 pub use geojson::write_geojson;
 pub use gpkg::{write_gpkg, write_gpkg_layers};
-pub use layer::{GeometryType, HeaderLanguage, Kind, Layer, Value};
+pub use layer::{GeometryType, HeaderLanguage, Kind, Layer, RowCursor, Value};
 pub use srs::OutputCrs;
 pub use xlsx::write_xlsx;
 

@@ -36,14 +36,14 @@ pub fn write_xlsx(path: &Path, layers: &[&Layer], headers: HeaderLanguage) -> Re
         return Err(Error::new(ErrorKind::Empty, "no layers to write").file(path));
     }
     for l in layers {
-        if l.rows.len() >= MAX_ROWS || l.columns.len() > MAX_COLUMNS {
+        if l.len() >= MAX_ROWS || l.columns.len() > MAX_COLUMNS {
             return Err(Error::new(
                 ErrorKind::InvalidValue,
                 format!(
                     "layer {:?} has {} rows and {} columns; an Excel sheet holds at most {} rows \
                      and {MAX_COLUMNS} columns (write CSV or GeoPackage instead)",
                     l.name,
-                    l.rows.len(),
+                    l.len(),
                     l.columns.len(),
                     MAX_ROWS - 1
                 ),
@@ -69,7 +69,8 @@ pub fn write_xlsx(path: &Path, layers: &[&Layer], headers: HeaderLanguage) -> Re
             // Bold text and the autofilter button need a little more room.
             widths.push(display_width(h) + 3);
         }
-        for (i, row) in layer.rows.iter().enumerate() {
+        let mut rows = layer.cursor();
+        while let Some((i, row)) = rows.next_row() {
             let r = (i + 1) as u32;
             for (j, v) in row.iter().enumerate() {
                 let shown = match v {
@@ -108,7 +109,7 @@ pub fn write_xlsx(path: &Path, layers: &[&Layer], headers: HeaderLanguage) -> Re
         }
         if !layer.columns.is_empty() {
             ws.set_freeze_panes(1, 0).map_err(xerr)?;
-            ws.autofilter(0, 0, layer.rows.len() as u32, col(layer.columns.len() - 1))
+            ws.autofilter(0, 0, layer.len() as u32, col(layer.columns.len() - 1))
                 .map_err(xerr)?;
         }
     }

@@ -9,6 +9,7 @@ use crate::analysis::access::{AccessTally, Ratio, StudyAccess};
 use crate::analysis::tally::{count_rule, ratio_rule_in, share, Tally};
 use crate::output::{GeometryType, Kind, Layer, Value};
 use crate::standards::{CountRule, CountUnit};
+use std::sync::Arc;
 
 fn opt(v: Option<f64>) -> Value {
     match v {
@@ -301,7 +302,10 @@ pub fn districts_layer(r: &StudyResult) -> Layer {
 }
 
 /// The demand layer: each demand point with its travel time per category and its flags.
-pub fn demand_layer(r: &StudyResult) -> Layer {
+///
+/// Its rows are made while they are written, from the shared result, so that a million demand
+/// points do not become forty million cells in memory.
+pub fn demand_layer(r: &Arc<StudyResult>) -> Layer {
     let p = &r.profile;
     let mut rest: Vec<(String, Kind, String)> = Vec::new();
     for g in &r.demand.groups {
@@ -332,40 +336,64 @@ pub fn demand_layer(r: &StudyResult) -> Layer {
         ("snapped", Kind::Int, "已接入路网"),
         ("access_m", Kind::Real, "接入距离米"),
     ];
-    let mut l = new_layer("demand", "需求点", &head, &rest).with_geometry_type(GeometryType::Point);
-    for (d, dp) in r.demand.points.iter().enumerate() {
-        let zone = r.demand_zone[d].map(|z| &r.zones[z]);
-        let mut v = vec![
-            Value::Text(dp.id.clone()),
-            zone.map(|z| Value::Text(z.code.clone()))
-                .unwrap_or(Value::Null),
-            zone.map(|z| Value::Text(z.name.clone()))
-                .unwrap_or(Value::Null),
-            Value::Real(r.population[d]),
-            Value::Int(i64::from(r.demand_snapped[d])),
-            Value::Real(r.demand_access_m[d]),
-        ];
-        v.extend(dp.groups.iter().map(|g| Value::Real(*g)));
-        for (c, t) in r.times.iter().enumerate() {
-            let reached = t.time_s[d].is_finite();
-            v.push(opt(reached.then(|| t.time_s[d] / 60.0)));
-            v.push(opt(reached.then_some(t.distance_m[d])));
-            v.push(if reached {
-                Value::Text(r.facilities[t.facility[d] as usize].id.clone())
-            } else {
-                Value::Null
-            });
-            v.push(Value::Int(i64::from(r.coverage.category[c][d])));
-        }
-        for flags in &r.coverage.circle {
-            v.push(Value::Int(i64::from(flags[d])));
-        }
-        for a in &r.access {
-            v.push(Value::Real(a.fca.access[d]));
-        }
-        l.push(v, Some(dp.location));
-    }
+    let mut l = new_layer("demand", "需求点", &head, &rest)
+        .with_geometry_type(GeometryType::Point)
+        .with_made_rows(r.demand.points.len(), {
+            let r = Arc::clone(r);
+            move |d, cells| demand_row(&r, d, cells)
+        });
+    l.set_geometries(
+        r.demand
+            .points
+            .iter()
+            .map(|dp| geo_types::Point::new(dp.location[0], dp.location[1]).into())
+            .collect(),
+    );
     l
+}
+
+/// The cells of demand point `d`, in the columns of [`demand_layer`].
+fn demand_row(r: &StudyResult, d: usize, cells: &mut [Value]) {
+    let dp = &r.demand.points[d];
+    let zone = r.demand_zone[d].map(|z| &r.zones[z]);
+    let mut c = cells.iter_mut();
+    let mut next = || c.next().expect("a cell per column");
+    next().set_text(&dp.id);
+    match zone {
+        Some(z) => {
+            next().set_text(&z.code);
+            next().set_text(&z.name);
+        }
+        None => {
+            *next() = Value::Null;
+            *next() = Value::Null;
+        }
+    }
+    *next() = Value::Real(r.population[d]);
+    *next() = Value::Int(i64::from(r.demand_snapped[d]));
+    *next() = Value::Real(r.demand_access_m[d]);
+    for g in &dp.groups {
+        *next() = Value::Real(*g);
+    }
+    for (c, t) in r.times.iter().enumerate() {
+        let reached = t.time_s[d].is_finite();
+        *next() = opt(reached.then(|| t.time_s[d] / 60.0));
+        *next() = opt(reached.then_some(t.distance_m[d]));
+        let cell = next();
+        if reached {
+            cell.set_text(&r.facilities[t.facility[d] as usize].id);
+        } else {
+            *cell = Value::Null;
+        }
+        *next() = Value::Int(i64::from(r.coverage.category[c][d]));
+    }
+    for flags in &r.coverage.circle {
+        *next() = Value::Int(i64::from(flags[d]));
+    }
+    for a in &r.access {
+        *next() = Value::Real(a.fca.access[d]);
+    }
+    debug_assert!(c.next().is_none(), "a value for every cell");
 }
 
 /// The facilities layer: category, zone, capacity and population served within the threshold.

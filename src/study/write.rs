@@ -15,12 +15,15 @@ use crate::output::{
 };
 use rayon::prelude::*;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Excel's row limit, header included.
 const XLSX_MAX_ROWS: usize = 1_048_576;
 
 /// Writes every requested format; returns the files written.
-pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
+///
+/// The result is shared because the demand layer's rows are made from it while they are written.
+pub fn write_outputs(study: &Study, r: &Arc<StudyResult>) -> Result<Vec<PathBuf>> {
     let dir = study.resolve(&study.output.folder);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let crs: OutputCrs = study
@@ -110,7 +113,7 @@ pub fn write_outputs(study: &Study, r: &StudyResult) -> Result<Vec<PathBuf>> {
                 let sheets: Vec<&Layer> = all
                     .iter()
                     .copied()
-                    .filter(|l| l.name != "demand" && l.rows.len() < XLSX_MAX_ROWS)
+                    .filter(|l| l.name != "demand" && l.len() < XLSX_MAX_ROWS)
                     .collect();
                 write_xlsx(&p, &sheets, headers)?;
                 files.push(p);
