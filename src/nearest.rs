@@ -196,6 +196,18 @@ pub fn nearest_snapped(
     let walk = opts.profile.access_speed_mps;
     let limit = opts.max_time_s.unwrap_or(f64::INFINITY);
     let edges = &network.edges;
+    // The snapped demand points in the order of their edges (edges are numbered along the
+    // network's space-filling order): each category's pass then reads the edges, the nodes'
+    // times and the facilities on the same edge nearly in memory order.
+    let mut by_edge: Vec<(u32, u32)> = demand_snaps
+        .iter()
+        .enumerate()
+        .filter_map(|(d, s)| match s {
+            SnapResult::Snapped(s) => Some((s.edge, d as u32)),
+            SnapResult::TooFar(_) => None,
+        })
+        .collect();
+    by_edge.par_sort_unstable();
 
     let per_category: Vec<(Vec<Outcome>, Option<NodeTimes>)> = categories
         .par_iter()
@@ -217,25 +229,27 @@ pub fn nearest_snapped(
                 let mut seeds = Vec::with_capacity(on_edge.len() * 2);
                 push_seeds(edges, &on_edge, walk, &mut seeds);
                 ws.run(&network.incoming, &seeds, limit);
-                let outcomes: Vec<Outcome> = demand_snaps
-                    .iter()
-                    .map(|s| match s {
-                        SnapResult::TooFar(_) => Outcome::Unsnapped,
-                        SnapResult::Snapped(s) => {
-                            let same = on_edge_slice(&on_edge, s.edge);
-                            match demand_trip(edges, ws, s, walk, same) {
-                                Some((time_s, distance_m, facility)) if time_s <= limit => {
-                                    Outcome::Reached(Hit {
-                                        facility,
-                                        distance_m,
-                                        time_s,
-                                    })
-                                }
-                                _ => Outcome::NotReached,
-                            }
+                let mut outcomes = vec![Outcome::Unsnapped; demand_snaps.len()];
+                let mut rest = on_edge.as_slice();
+                for &(edge, d) in &by_edge {
+                    let SnapResult::Snapped(s) = &demand_snaps[d as usize] else {
+                        unreachable!("only snapped points are listed")
+                    };
+                    // The facilities on this edge: `rest` starts at the first with edge >= this.
+                    let skip = rest.partition_point(|o| o.edge < edge);
+                    rest = &rest[skip..];
+                    let same = on_edge_slice(rest, edge);
+                    outcomes[d as usize] = match demand_trip(edges, ws, s, walk, same) {
+                        Some((time_s, distance_m, facility)) if time_s <= limit => {
+                            Outcome::Reached(Hit {
+                                facility,
+                                distance_m,
+                                time_s,
+                            })
                         }
-                    })
-                    .collect();
+                        _ => Outcome::NotReached,
+                    };
+                }
                 let nodes = opts.keep_node_times.then(|| {
                     let n = network.node_count();
                     let mut nt = NodeTimes {
