@@ -367,6 +367,38 @@ fn every_zone_figure_matches_the_hand_worked_values() {
     assert!(fnames.contains(&"猎德街颐康中心".to_string()), "{fnames:?}");
 }
 
+/// Population within each facility's threshold, where the threshold is the one of the demand
+/// point's zone. C2 and L1 reach rural points beyond their urban limit, so a catchment search
+/// cut at the urban limit would lose them; C1's search may stop there (no rural point lies
+/// within 1,800 m of it in a straight line).
+#[test]
+fn served_population_uses_each_points_own_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = town(dir.path(), "");
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = read_csv(&dir.path().join("out/facilities.csv"));
+    let col = |name: &str| h.iter().position(|c| c == name).expect(name);
+    let (id, served) = (col("facility_id"), col("served_population"));
+    let of = |f: &str| -> f64 {
+        let r = rows.iter().find(|r| r[id] == f).expect(f);
+        r[served].parse().unwrap()
+    };
+    // Walking 1 m/s along the street; every demand point is 11 m off it.
+    // C1 (113.305, 15 min, rural 30 min): D1 31 m, D2 625 m; D3 2,059 m > 1,800 m.
+    assert_eq!(of("C1"), 1000.0 + 500.0);
+    // C2 (113.335): D4 113 m (rural), D3 1,035 m (rural: ≤ 1,800 m though > 900 m), D5 574 m
+    // (no zone: urban 900 m); D2 2,468 m.
+    assert_eq!(of("C2"), 300.0 + 200.0 + 50.0);
+    // L1 (113.305, 10 min = 600 m, rural 5 km): D1 31 m; D2 625 m > 600 m; D3 2,059 m and D4
+    // 2,981 m (rural); D5 3,597 m (urban).
+    assert_eq!(of("L1"), 1000.0 + 200.0 + 300.0);
+    // S1 (sports: 10 min in rural zones too): D1 only.
+    assert_eq!(of("S1"), 1000.0);
+    // K1 (113.306, childcare 15 min, rural 30 min): D1 93 m, D2 523 m; D3 1,956 m > 1,800 m.
+    assert_eq!(of("K1"), 1000.0 + 500.0);
+}
+
 #[test]
 fn reruns_are_byte_identical() {
     let dir = tempfile::tempdir().unwrap();

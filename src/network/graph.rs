@@ -66,6 +66,19 @@ impl Edges {
     pub fn geometry(&self, e: usize) -> &[[f64; 2]] {
         &self.geometry[self.geom_offsets[e] as usize..self.geom_offsets[e + 1] as usize]
     }
+
+    /// The highest speed of any allowed traversal, metres per second: the largest length over
+    /// time of every edge in every direction it may be travelled (infinite when an edge of
+    /// some length takes no time; 0 without edges).
+    pub fn max_speed_mps(&self) -> f64 {
+        let speed = |len: f64, t: f64| if t.is_finite() { len / t } else { 0.0 };
+        (0..self.len())
+            .map(|e| {
+                let len = self.length_m[e];
+                speed(len, self.forward_s[e]).max(speed(len, self.backward_s[e]))
+            })
+            .fold(0.0, f64::max)
+    }
 }
 
 /// One arc of an adjacency array.

@@ -18,9 +18,10 @@ use crate::places::{DemandSet, Facility};
 use crate::route::access::OnEdge;
 use crate::route::catchment::{CatchmentSearch, DemandByEdge};
 use crate::route::pool::Pool;
+use crate::route::reach_bound::Nearby;
 use crate::siting::request::{plan_sites, Candidates, SiteCapacity, SiteRequest, SiteStudy};
 use crate::siting::select::{Goal, SiteOptions};
-use crate::standards::Profile;
+use crate::standards::{Limit, Profile};
 use crate::zones::{read_zone_layer, Zone, ZoneIndex, ZoneLayerOptions};
 use rayon::prelude::*;
 
@@ -363,6 +364,17 @@ fn compute_with(
                 SnapResult::TooFar(_) => None,
             })
             .collect();
+        // A catchment search goes to the rural limit only from facilities that could reach a
+        // rural demand point within it; the others stop at the urban limit.
+        let rural_places = Nearby::new(
+            snaps
+                .iter()
+                .enumerate()
+                .filter(|(d, s)| s.is_some() && rural[*d])
+                .map(|(d, _)| demand.points[d].location)
+                .collect(),
+        );
+        let fastest_mps = net.edges.max_speed_mps().max(tp.access_speed_mps);
         let by_edge = DemandByEdge::new(snaps);
         let buffers = Pool::new(|| (CatchmentSearch::new(net, demand.points.len()), Vec::new()));
         let served: Vec<(usize, f64)> = step(obs, &format!("catchments ({mode})"), || {
@@ -384,15 +396,23 @@ fn compute_with(
                                 SnapResult::TooFar(_) => None,
                             })
                             .collect();
-                        let bound = rule
-                            .threshold
-                            .urban
-                            .max_time_s(tp.speed_mps.min(tp.access_speed_mps))
-                            .max(
-                                rule.threshold
-                                    .rural
-                                    .max_time_s(tp.speed_mps.min(tp.access_speed_mps)),
-                            );
+                        let slowest = tp.speed_mps.min(tp.access_speed_mps);
+                        let urban_s = rule.threshold.urban.max_time_s(slowest);
+                        let rural_s = rule.threshold.rural.max_time_s(slowest);
+                        let rural_reach_m = match rule.threshold.rural {
+                            Limit::Metres(m) => m,
+                            Limit::Seconds(s) => s * fastest_mps,
+                        };
+                        let bound = if rural_s > urban_s
+                            && facilities[f]
+                                .locations
+                                .iter()
+                                .any(|&p| rural_places.any_within(p, rural_reach_m))
+                        {
+                            rural_s
+                        } else {
+                            urban_s
+                        };
                         out.clear();
                         search.run(net, &by_edge, &locs, bound, tp.access_speed_mps, out);
                         let bg = base_group(rule);
