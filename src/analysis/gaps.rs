@@ -21,6 +21,7 @@
 
 use crate::geodesy::LocalPlane;
 use geo_types::{Coord, LineString, Polygon};
+use rayon::prelude::*;
 
 /// Largest absolute axial coordinate accepted by [`HexGrid::cell_of`].
 const MAX_AXIAL: f64 = (1u64 << 30) as f64;
@@ -288,24 +289,37 @@ fn corner(cell: (i32, i32), i: usize) -> Vertex {
 /// assert_eq!((areas[0].cells, areas[0].points, areas[0].population), (1, 2, 5.0));
 /// ```
 pub fn gap_areas(points: &[[f64; 2]], weights: &[f64], cell_size_m: f64) -> Vec<GapArea> {
+    assert_eq!(points.len(), weights.len(), "one weight per demand point");
+    match centred_grid(points.iter().copied(), cell_size_m) {
+        Some(grid) => gap_areas_on(&grid, points, weights),
+        None => Vec::new(),
+    }
+}
+
+/// The grid of [`gap_areas`] for `points`: tangent at the centre of the finite points'
+/// longitude/latitude bounding box, cells `cell_size_m` metres flat-to-flat; `None` without a
+/// finite point.
+///
+/// # Panics
+///
+/// If `cell_size_m` is not finite and positive.
+pub fn centred_grid(points: impl Iterator<Item = [f64; 2]>, cell_size_m: f64) -> Option<HexGrid> {
     assert!(
         cell_size_m.is_finite() && cell_size_m > 0.0,
         "hexagon cell size must be a positive number of metres, got {cell_size_m}"
     );
     let mut lo = [f64::INFINITY; 2];
     let mut hi = [f64::NEG_INFINITY; 2];
-    for p in points.iter().filter(|p| is_finite(p)) {
+    for p in points.filter(is_finite) {
         for k in 0..2 {
             lo[k] = lo[k].min(p[k]);
             hi[k] = hi[k].max(p[k]);
         }
     }
-    if lo[0] > hi[0] {
-        assert_eq!(points.len(), weights.len(), "one weight per demand point");
-        return Vec::new();
-    }
-    let centre = [0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1])];
-    gap_areas_on(&HexGrid::new(centre, cell_size_m), points, weights)
+    (lo[0] <= hi[0]).then(|| {
+        let centre = [0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1])];
+        HexGrid::new(centre, cell_size_m)
+    })
 }
 
 /// Gap areas of uncovered demand on a given grid.
@@ -329,43 +343,92 @@ pub fn gap_areas(points: &[[f64; 2]], weights: &[f64], cell_size_m: f64) -> Vec<
 /// ```
 pub fn gap_areas_on(grid: &HexGrid, points: &[[f64; 2]], weights: &[f64]) -> Vec<GapArea> {
     assert_eq!(points.len(), weights.len(), "one weight per demand point");
+    BinnedPoints::on(grid, points).gap_areas(|i| Some(weights[i]))
+}
 
-    // Each point's cell, sorted by cell and then by input order (a fixed summation order).
-    let mut tagged: Vec<((i32, i32), usize)> = points
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| is_finite(p))
-        .map(|(i, p)| (grid.cell_of(*p), i))
-        .collect();
-    tagged.sort_unstable();
+/// Points sorted into the cells of one grid once, so that the gap areas of many subsets of them
+/// (the points each category leaves uncovered) are found without binning them again, all on the
+/// same lattice.
+///
+/// ```
+/// use lifecircle::analysis::gaps::{gap_areas_on, BinnedPoints, HexGrid};
+/// let grid = HexGrid::new([113.26, 23.13], 200.0);
+/// let pts = [grid.centre((0, 0)), grid.centre((1, 0)), grid.centre((5, 5))];
+/// let binned = BinnedPoints::on(&grid, &pts);
+/// // Only the first two points are uncovered, with 2 and 3 residents.
+/// let areas = binned.gap_areas(|i| [Some(2.0), Some(3.0), None][i]);
+/// assert_eq!(areas, gap_areas_on(&grid, &pts[..2], &[2.0, 3.0]));
+/// ```
+#[derive(Debug, Clone)]
+pub struct BinnedPoints {
+    grid: HexGrid,
+    /// Each finite point's cell and index, sorted by cell, then index.
+    by_cell: Vec<((i32, i32), u32)>,
+}
 
-    // Per-cell sums, sorted by cell key.
-    let mut cells: Vec<CellSum> = Vec::new();
-    for &(key, i) in &tagged {
-        match cells.last_mut() {
-            Some(last) if last.key == key => {
-                last.population += weights[i];
-                last.points += 1;
-            }
-            _ => cells.push(CellSum {
-                key,
-                population: weights[i],
-                points: 1,
-            }),
+impl BinnedPoints {
+    /// Bins `points` (`[lon, lat]`, WGS84 degrees) on `grid`; points with a non-finite
+    /// coordinate are left out.
+    ///
+    /// # Panics
+    ///
+    /// If a point lies more than 2³⁰ cells from the grid centre, or there are 2³² points or more.
+    pub fn on(grid: &HexGrid, points: &[[f64; 2]]) -> Self {
+        assert!(u32::try_from(points.len()).is_ok(), "too many points");
+        let mut by_cell: Vec<((i32, i32), u32)> = points
+            .par_iter()
+            .enumerate()
+            .filter(|(_, p)| is_finite(p))
+            .map(|(i, p)| (grid.cell_of(*p), i as u32))
+            .collect();
+        by_cell.par_sort_unstable();
+        BinnedPoints {
+            grid: *grid,
+            by_cell,
         }
     }
 
+    /// The grid the points are binned on.
+    pub fn grid(&self) -> &HexGrid {
+        &self.grid
+    }
+
+    /// Gap areas of the points `i` for which `weight(i)` is `Some(population)`; the others are
+    /// left out. The same areas as [`gap_areas_on`] over just those points and weights.
+    pub fn gap_areas(&self, weight: impl Fn(usize) -> Option<f64>) -> Vec<GapArea> {
+        // Per-cell sums in cell order; within a cell in input order (a fixed summation order).
+        let mut cells: Vec<CellSum> = Vec::new();
+        for &(key, i) in &self.by_cell {
+            let Some(w) = weight(i as usize) else {
+                continue;
+            };
+            match cells.last_mut() {
+                Some(last) if last.key == key => {
+                    last.population += w;
+                    last.points += 1;
+                }
+                _ => cells.push(CellSum {
+                    key,
+                    population: w,
+                    points: 1,
+                }),
+            }
+        }
+        areas_of_cells(&self.grid, &cells)
+    }
+}
+
+/// The gap areas of populated cells (sorted by key): connected clusters, largest population
+/// first.
+fn areas_of_cells(grid: &HexGrid, cells: &[CellSum]) -> Vec<GapArea> {
     // Connected clusters: union-find over the neighbours present in the sorted cell list.
+    let all: Vec<(i32, i32)> = cells.iter().map(|c| c.key).collect();
     let mut sets = UnionFind::new(cells.len());
-    for (i, cell) in cells.iter().enumerate() {
-        let (q, r) = cell.key;
-        for (dq, dr) in NEIGHBOURS {
-            let key = (q + dq, r + dr);
-            if let Ok(j) = cells.binary_search_by(|c| c.key.cmp(&key)) {
-                sets.union(i, j);
-            }
+    for_each_side(&all, |i, _, across| {
+        if let Some(j) = across {
+            sets.union(i, j);
         }
-    }
+    });
 
     // Group the cells of each cluster (the root is the cluster's first cell in key order).
     let mut members: Vec<(usize, usize)> = (0..cells.len()).map(|i| (sets.find(i), i)).collect();
@@ -445,19 +508,15 @@ impl UnionFind {
 /// the others are holes (clockwise). On a hexagonal grid exactly three cells meet at a corner,
 /// so every corner of the boundary has exactly one outgoing edge and the chaining is unique.
 fn outline(grid: &HexGrid, cells: &[(i32, i32)]) -> Polygon<f64> {
-    let mut edges: Vec<Edge> = Vec::with_capacity(6 * cells.len());
-    for &cell in cells {
-        for i in 0..6 {
-            edges.push((corner(cell, i), corner(cell, (i + 1) % 6)));
+    // The boundary: the sides with no cell of the set across them, sorted by start corner.
+    let mut boundary: Vec<Edge> = Vec::new();
+    for_each_side(cells, |c, side, across| {
+        if across.is_none() {
+            let cell = cells[c];
+            boundary.push((corner(cell, side), corner(cell, (side + 1) % 6)));
         }
-    }
-    edges.sort_unstable();
-    // Sorted by start corner, as `edges` is.
-    let boundary: Vec<Edge> = edges
-        .iter()
-        .filter(|&&(a, b)| edges.binary_search(&(b, a)).is_err())
-        .copied()
-        .collect();
+    });
+    boundary.sort_unstable();
 
     let mut used = vec![false; boundary.len()];
     let mut rings: Vec<Vec<Vertex>> = Vec::new();
@@ -492,6 +551,27 @@ fn outline(grid: &HexGrid, cells: &[(i32, i32)]) -> Polygon<f64> {
         .map(|(_, ring)| grid.ring_to_wgs84(ring))
         .collect();
     Polygon::new(grid.ring_to_wgs84(&rings[outer]), holes)
+}
+
+/// Calls `f(cell, side, across)` for every side (0..6, from corner `side` to `side + 1`) of every
+/// cell of `keys` (sorted, distinct), with the position in `keys` of the cell across that side,
+/// if it is there. Side by side, the neighbours' keys rise with the cells' keys, so one pointer
+/// per side walks `keys` once: no search.
+fn for_each_side(keys: &[(i32, i32)], mut f: impl FnMut(usize, usize, Option<usize>)) {
+    debug_assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "sorted, distinct cells"
+    );
+    for (side, (dq, dr)) in NEIGHBOURS.into_iter().enumerate() {
+        let mut p = 0;
+        for (i, &(q, r)) in keys.iter().enumerate() {
+            let across = (q + dq, r + dr);
+            while p < keys.len() && keys[p] < across {
+                p += 1;
+            }
+            f(i, side, (p < keys.len() && keys[p] == across).then_some(p));
+        }
+    }
 }
 
 /// Twice the signed area of a ring of lattice points (positive when counter-clockwise).
@@ -590,6 +670,28 @@ mod tests {
             (0..6).map(|i| uf.find(i)).collect::<Vec<_>>(),
             [0, 1, 2, 1, 2, 2]
         );
+    }
+
+    proptest::proptest! {
+        /// The walking pointers find the same neighbours as a search of every side.
+        #[test]
+        fn sides_match_a_search(
+            raw in proptest::collection::vec((-6i32..6, -6i32..6), 0..80),
+        ) {
+            let mut keys = raw;
+            keys.sort_unstable();
+            keys.dedup();
+            let mut seen = Vec::new();
+            for_each_side(&keys, |c, side, across| seen.push((c, side, across)));
+            seen.sort_unstable();
+            let mut expected = Vec::new();
+            for (c, &(q, r)) in keys.iter().enumerate() {
+                for (side, (dq, dr)) in NEIGHBOURS.into_iter().enumerate() {
+                    expected.push((c, side, keys.binary_search(&(q + dq, r + dr)).ok()));
+                }
+            }
+            proptest::prop_assert_eq!(seen, expected);
+        }
     }
 
     #[test]

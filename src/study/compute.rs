@@ -6,7 +6,7 @@ use super::load::{crs, enc, load_inputs, load_networks, Inputs};
 use super::observer::{step, Observer};
 use crate::analysis::access::{tally_access, two_step_fca, Catchments, Decay, StudyAccess};
 use crate::analysis::coverage::{evaluate, CategoryTimes, Coverage};
-use crate::analysis::gaps::{gap_areas, GapArea};
+use crate::analysis::gaps::{centred_grid, BinnedPoints, GapArea};
 use crate::analysis::service_area::{service_areas, AreaJob, ServiceAreaRecord};
 use crate::analysis::tally::{tally, Tally, TallyInput};
 use crate::categories::CategoryMap;
@@ -644,9 +644,19 @@ fn compute_with(
         }
     }
 
-    // Gap areas: uncovered, populated demand per category and for the headline circle.
-    // Each kind is independent: they are found in parallel, listed in a fixed order.
+    // Gap areas: uncovered, populated demand per category and for the headline circle, on one
+    // grid centred on the populated demand (so that the hexagons of every category coincide),
+    // binned once. Each kind is independent: they are found in parallel, listed in a fixed order.
     let gaps = step(obs, "gap areas", || {
+        let populated = |d: usize| population[d] > 0.0;
+        let grid = centred_grid(
+            (0..demand.points.len())
+                .filter(|&d| populated(d))
+                .map(|d| demand.points[d].location),
+            study.analysis.gap_cell_m,
+        );
+        let locations: Vec<[f64; 2]> = demand.points.iter().map(|p| p.location).collect();
+        let binned = grid.map(|g| BinnedPoints::on(&g, &locations));
         let h = &profile.circles[profile.headline];
         let kinds: Vec<(&String, &String, &Vec<bool>)> = profile
             .categories
@@ -658,11 +668,9 @@ fn compute_with(
         kinds
             .into_par_iter()
             .map(|(id, label, flags)| {
-                let (pts, w): (Vec<[f64; 2]>, Vec<f64>) = (0..flags.len())
-                    .filter(|&d| !flags[d] && population[d] > 0.0)
-                    .map(|d| (demand.points[d].location, population[d]))
-                    .unzip();
-                let areas = gap_areas(&pts, &w, study.analysis.gap_cell_m);
+                let areas = binned.as_ref().map_or_else(Vec::new, |b| {
+                    b.gap_areas(|d| (!flags[d] && populated(d)).then(|| population[d]))
+                });
                 (id.clone(), label.clone(), areas)
             })
             .collect::<Vec<_>>()

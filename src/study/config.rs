@@ -341,7 +341,8 @@ fn default_admin_level() -> u8 {
 pub struct AnalysisSection {
     /// Stop searches at this many minutes (times beyond are reported as not reached).
     pub max_minutes: Option<f64>,
-    /// Hexagon size (flat to flat, metres) of the gap areas.
+    /// Hexagon size (flat to flat, metres) of the gap areas. Every category's gap areas lie on
+    /// one grid of such hexagons, centred on the populated demand.
     #[serde(default = "default_cell")]
     pub gap_cell_m: f64,
 }
