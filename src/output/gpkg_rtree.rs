@@ -80,6 +80,9 @@ pub(super) fn create_index(
         ident(&format!("{name}_parent"))
     ))?;
     let mut blob = vec![0u8; node_size];
+    // Leaf of every id, inserted afterwards in id order: appending to the table's B-tree is
+    // several times faster than inserting in the leaves' (spatial) order.
+    let mut rowids: Vec<(i64, i64)> = Vec::with_capacity(entries.len());
     for node in &tree.nodes {
         blob.fill(0);
         if node.number == 1 {
@@ -96,13 +99,15 @@ pub(super) fn create_index(
         }
         put_node.execute(params![node.number, &blob])?;
         if node.leaf {
-            for cell in &node.cells {
-                put_rowid.execute(params![cell.id, node.number])?;
-            }
+            rowids.extend(node.cells.iter().map(|cell| (cell.id, node.number)));
         }
         if let Some(parent) = node.parent {
             put_parent.execute(params![node.number, parent])?;
         }
+    }
+    rowids.sort_unstable();
+    for (id, leaf) in rowids {
+        put_rowid.execute(params![id, leaf])?;
     }
     Ok(())
 }
