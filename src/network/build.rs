@@ -218,37 +218,50 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
         .collect();
 
     // 5. Keep and reorder edges by their new start node.
-    let mut edge_order: Vec<u32> = (0..edges.len() as u32)
-        .filter(|&e| keep_node[edges.from[e as usize] as usize])
+    let mut keyed: Vec<(u32, u32, u32)> = (0..edges.len())
+        .filter(|&e| keep_node[edges.from[e] as usize])
+        .map(|e| {
+            (
+                new_id[edges.from[e] as usize],
+                new_id[edges.to[e] as usize],
+                e as u32,
+            )
+        })
         .collect();
-    edge_order.sort_by_key(|&e| {
-        let e = e as usize;
-        (
-            new_id[edges.from[e] as usize],
-            new_id[edges.to[e] as usize],
-            e,
-        )
-    });
+    keyed.par_sort_unstable();
+    let edge_order: Vec<u32> = keyed.into_iter().map(|(_, _, e)| e).collect();
     let edge_geometry =
         |e: usize| &geometry[geom_offsets[e] as usize..geom_offsets[e + 1] as usize];
-    let mut out = Edges::default();
-    let (mut out_geometry, mut out_offsets, mut out_ids) = (
-        Vec::with_capacity(geometry.len()),
-        Vec::with_capacity(edge_order.len() + 1),
-        Vec::with_capacity(edge_order.len()),
+    // The per-edge columns are gathered on one thread, the geometry on another.
+    let gather =
+        |column: &[f64]| -> Vec<f64> { edge_order.iter().map(|&e| column[e as usize]).collect() };
+    let (mut out, (out_geometry, out_offsets, out_ids)) = rayon::join(
+        || Edges {
+            from: edge_order
+                .iter()
+                .map(|&e| new_id[edges.from[e as usize] as usize])
+                .collect(),
+            to: edge_order
+                .iter()
+                .map(|&e| new_id[edges.to[e as usize] as usize])
+                .collect(),
+            length_m: gather(&edges.length_m),
+            forward_s: gather(&edges.forward_s),
+            backward_s: gather(&edges.backward_s),
+            ..Edges::default()
+        },
+        || {
+            let mut out_geometry = Vec::with_capacity(geometry.len());
+            let mut out_offsets = Vec::with_capacity(edge_order.len() + 1);
+            out_offsets.push(0u32);
+            for &e in &edge_order {
+                out_geometry.extend_from_slice(edge_geometry(e as usize));
+                out_offsets.push(out_geometry.len() as u32);
+            }
+            let out_ids: Vec<i64> = edge_order.iter().map(|&e| source_ids[e as usize]).collect();
+            (out_geometry, out_offsets, out_ids)
+        },
     );
-    out_offsets.push(0u32);
-    for &e in &edge_order {
-        let e = e as usize;
-        out.from.push(new_id[edges.from[e] as usize]);
-        out.to.push(new_id[edges.to[e] as usize]);
-        out.length_m.push(edges.length_m[e]);
-        out.forward_s.push(edges.forward_s[e]);
-        out.backward_s.push(edges.backward_s[e]);
-        out_geometry.extend_from_slice(edge_geometry(e));
-        out_offsets.push(out_geometry.len() as u32);
-        out_ids.push(source_ids[e]);
-    }
     drop((geometry, geom_offsets, source_ids));
     out.geometry = out_geometry.into();
     out.geom_offsets = out_offsets.into();
@@ -274,25 +287,37 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
 }
 
 /// Outgoing and incoming adjacency arrays of the edges, filled in place (two passes over the
-/// edges: count, then place), with the arcs of a node in edge order.
+/// edges: count, then place), with the arcs of a node in edge order. The two are built at the
+/// same time.
 fn adjacency(n: usize, edges: &Edges) -> (Csr, Csr) {
+    rayon::join(
+        || one_way_adjacency(n, edges, false),
+        || one_way_adjacency(n, edges, true),
+    )
+}
+
+/// The outgoing arcs of every node, or with `incoming` the incoming ones (each arc's `head` then
+/// being the node it comes from).
+fn one_way_adjacency(n: usize, edges: &Edges, incoming: bool) -> Csr {
+    // (node the arc is listed under, the other end, time) of edge e's arcs.
     let arcs_of = |e: usize| {
         let (a, b) = (edges.from[e], edges.to[e]);
-        [(a, b, edges.forward_s[e]), (b, a, edges.backward_s[e])]
-            .into_iter()
-            .filter(|(_, _, t)| t.is_finite())
+        let (fwd, bwd) = (edges.forward_s[e], edges.backward_s[e]);
+        let pair = if incoming {
+            [(b, a, fwd), (a, b, bwd)]
+        } else {
+            [(a, b, fwd), (b, a, bwd)]
+        };
+        pair.into_iter().filter(|(_, _, t)| t.is_finite())
     };
-    let mut out_offsets = vec![0u32; n + 1];
-    let mut in_offsets = vec![0u32; n + 1];
+    let mut offsets = vec![0u32; n + 1];
     for e in 0..edges.len() {
-        for (tail, head, _) in arcs_of(e) {
-            out_offsets[tail as usize + 1] += 1;
-            in_offsets[head as usize + 1] += 1;
+        for (row, _, _) in arcs_of(e) {
+            offsets[row as usize + 1] += 1;
         }
     }
     for i in 0..n {
-        out_offsets[i + 1] += out_offsets[i];
-        in_offsets[i + 1] += in_offsets[i];
+        offsets[i + 1] += offsets[i];
     }
     let blank = Arc {
         head: 0,
@@ -300,25 +325,14 @@ fn adjacency(n: usize, edges: &Edges) -> (Csr, Csr) {
         time_s: 0.0,
         length_m: 0.0,
     };
-    let total = out_offsets[n] as usize;
-    let mut out_arcs = crate::route::huge::filled(total, blank);
-    let mut in_arcs = crate::route::huge::filled(total, blank);
-    let mut out_next = out_offsets.clone();
-    let mut in_next = in_offsets.clone();
+    let mut arcs = crate::route::huge::filled(offsets[n] as usize, blank);
+    let mut next = offsets.clone();
     for e in 0..edges.len() {
         let len = edges.length_m[e];
-        for (tail, head, t) in arcs_of(e) {
-            let slot = &mut out_next[tail as usize];
-            out_arcs[*slot as usize] = Arc {
-                head,
-                edge: e as u32,
-                time_s: t,
-                length_m: len,
-            };
-            *slot += 1;
-            let slot = &mut in_next[head as usize];
-            in_arcs[*slot as usize] = Arc {
-                head: tail,
+        for (row, other, t) in arcs_of(e) {
+            let slot = &mut next[row as usize];
+            arcs[*slot as usize] = Arc {
+                head: other,
                 edge: e as u32,
                 time_s: t,
                 length_m: len,
@@ -326,16 +340,7 @@ fn adjacency(n: usize, edges: &Edges) -> (Csr, Csr) {
             *slot += 1;
         }
     }
-    (
-        Csr {
-            offsets: out_offsets,
-            arcs: out_arcs,
-        },
-        Csr {
-            offsets: in_offsets,
-            arcs: in_arcs,
-        },
-    )
+    Csr { offsets, arcs }
 }
 
 struct UnionFind {

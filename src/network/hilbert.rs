@@ -1,6 +1,8 @@
 //! Spatial ordering of points along a Hilbert curve, so that nodes close in space get close
 //! numbers and searches touch memory locally.
 
+use rayon::prelude::*;
+
 /// Position of cell `(x, y)` along a Hilbert curve filling a 2^16 × 2^16 grid.
 pub fn hilbert_index(mut x: u32, mut y: u32) -> u64 {
     const N: u32 = 1 << 16;
@@ -50,7 +52,7 @@ pub fn hilbert_order(points: &[[f64; 2]]) -> Vec<u32> {
             )
         })
         .collect();
-    keyed.sort_unstable();
+    keyed.par_sort_unstable();
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
