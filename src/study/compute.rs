@@ -268,43 +268,61 @@ fn compute_with(
     };
     let access_plans = access_plans(study, &profile, &facilities, &demand.groups, &mut notes)?;
     let mut study_access: Vec<StudyAccess> = Vec::new();
-    let mut walk_snaps: Option<(Vec<Vec<SnapResult>>, Vec<SnapResult>)> = None;
-    for (mode, tp, net) in &networks {
-        let cats: Vec<&crate::standards::CategoryRule> = profile
+    // Per mode: its categories, and the facilities of those categories.
+    let mode_cats = |mode: Mode| -> Vec<&crate::standards::CategoryRule> {
+        profile
             .categories
             .iter()
-            .filter(|c| c.mode == *mode)
-            .collect();
-        let fac_idx: Vec<usize> = (0..facilities.len())
+            .filter(|c| c.mode == mode)
+            .collect()
+    };
+    let mode_facilities = |cats: &[&crate::standards::CategoryRule]| -> Vec<usize> {
+        (0..facilities.len())
             .filter(|&f| cats.iter().any(|c| c.name == facilities[f].category))
-            .collect();
-        let subset: Vec<Facility> = fac_idx.iter().map(|&f| facilities[f].clone()).collect();
-        let opts = NearestOptions {
-            profile: *tp,
-            max_time_s,
-            max_snap_m: study.network.max_snap_m,
-            keep_node_times: false,
-        };
+            .collect()
+    };
+    // Every mode's searches at once, so that they share the cores (elderly walking has one
+    // category: on its own it would leave a core idle).
+    let routes = step(obs, "route", || {
         // Walking and elderly walking share the streets: everything is snapped once.
-        let walking = matches!(mode, Mode::Walk | Mode::WalkElderly);
-        let r = step(obs, &format!("route ({mode})"), || {
-            if walking {
-                if walk_snaps.is_none() {
-                    walk_snaps = Some(snap_places(
-                        net,
-                        &facilities,
-                        &demand.points,
-                        study.network.max_snap_m,
-                    )?);
+        let walking = |mode: &Mode| matches!(mode, Mode::Walk | Mode::WalkElderly);
+        let walk_snaps = match networks.iter().find(|(m, _, _)| walking(m)) {
+            Some((_, _, net)) => Some(snap_places(
+                net,
+                &facilities,
+                &demand.points,
+                study.network.max_snap_m,
+            )?),
+            None => None,
+        };
+        networks
+            .par_iter()
+            .map(|(mode, tp, net)| {
+                let fac_idx = mode_facilities(&mode_cats(*mode));
+                let subset: Vec<Facility> =
+                    fac_idx.iter().map(|&f| facilities[f].clone()).collect();
+                let opts = NearestOptions {
+                    profile: *tp,
+                    max_time_s,
+                    max_snap_m: study.network.max_snap_m,
+                    keep_node_times: false,
+                };
+                match &walk_snaps {
+                    Some((fs, ds)) if walking(mode) => {
+                        let fs: Vec<Vec<SnapResult>> =
+                            fac_idx.iter().map(|&f| fs[f].clone()).collect();
+                        nearest_snapped(net, &subset, &demand.points, fs, ds.clone(), &opts)
+                    }
+                    _ => nearest(net, &subset, &demand.points, &opts),
                 }
-                let (fs, ds) = walk_snaps.as_ref().expect("just set");
-                let fs: Vec<Vec<SnapResult>> = fac_idx.iter().map(|&f| fs[f].clone()).collect();
-                nearest_snapped(net, &subset, &demand.points, fs, ds.clone(), &opts)
-            } else {
-                nearest(net, &subset, &demand.points, &opts)
-            }
-        })
-        .map_err(|e| e.field("demand"))?;
+            })
+            .collect::<Result<Vec<_>>>()
+    })
+    .map_err(|e| e.field("demand"))?;
+    for ((mode, tp, net), r) in networks.iter().zip(&routes) {
+        let cats = mode_cats(*mode);
+        let fac_idx = mode_facilities(&cats);
+        let subset: Vec<Facility> = fac_idx.iter().map(|&f| facilities[f].clone()).collect();
         if *mode == Mode::Walk || networks.len() == 1 {
             for (d, s) in r.demand_snaps.iter().enumerate() {
                 (demand_access_m[d], demand_snapped[d]) = match s {
