@@ -42,7 +42,7 @@ pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<u32> {
     // Neighbouring cells may be -1 or one past the last: keys are offset by one.
     let key_of = |ix: i64, iy: i64| -> u64 { (((ix + 1) as u64) << 32) | (iy + 1) as u64 };
     let mut order: Vec<(u64, u32)> = points
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, &p)| {
             let (ix, iy) = cell_of(p);
@@ -50,9 +50,12 @@ pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<u32> {
         })
         .collect();
     order.par_sort_unstable();
+    // The points in cell order: the scans below then read memory in order.
+    let sorted: Vec<[f64; 2]> = order.par_iter().map(|&(_, i)| points[i as usize]).collect();
     let tol2 = tol * tol;
+    // Whether the points at positions `a` and `b` of `order` are within the tolerance.
     let close = |a: usize, b: usize| {
-        let (p, q) = (points[a], points[b]);
+        let (p, q) = (sorted[a], sorted[b]);
         let (dx, dy) = (p[0] - q[0], p[1] - q[1]);
         dx * dx + dy * dy <= tol2
     };
@@ -65,18 +68,15 @@ pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<u32> {
         // Within the cell: every pair (runs are a junction's few ends).
         for a in i..j {
             for b in a + 1..j {
-                let (pa, pb) = (order[a].1 as usize, order[b].1 as usize);
-                if close(pa, pb) {
-                    union(&mut parent, pa, pb);
+                if close(a, b) {
+                    union(&mut parent, order[a].1 as usize, order[b].1 as usize);
                 }
             }
         }
         i = j;
     }
     // Points within the tolerance of a cell border: compare with the neighbouring cells' runs.
-    for k in 0..order.len() {
-        let a = order[k].1 as usize;
-        let p = points[a];
+    for (k, &p) in sorted.iter().enumerate() {
         let (ix, iy) = cell_of(p);
         let (fx, fy) = (
             p[0] - lo[0] - ix as f64 * cell,
@@ -105,10 +105,9 @@ pub fn join_within(points: &[[f64; 2]], tol: f64) -> Vec<u32> {
             }
             let key = key_of(ix + dx, iy + dy);
             let start = order.partition_point(|e| e.0 < key);
-            for e in order[start..].iter().take_while(|e| e.0 == key) {
-                let b = e.1 as usize;
-                if close(a, b) {
-                    union(&mut parent, a, b);
+            for m in (start..order.len()).take_while(|&m| order[m].0 == key) {
+                if close(k, m) {
+                    union(&mut parent, order[k].1 as usize, order[m].1 as usize);
                 }
             }
         }
