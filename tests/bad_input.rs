@@ -178,6 +178,25 @@ fn bad_numbers() {
     has(&c.fails(&[("--demand", &f)], &[]), &["d.csv", "swapped"]);
 }
 
+/// Rows are read in parallel; the error still names the first bad row of the file.
+#[test]
+fn first_bad_demand_row_is_named() {
+    let c = Case::new();
+    let mut text = String::from("id,lon,lat,population\n");
+    for i in 0..20_000 {
+        let pop = match i {
+            12_000 => "many",
+            15_000 => "few",
+            _ => "3",
+        };
+        text += &format!("D{i},113.0015,23.0021,{pop}\n");
+    }
+    let f = c.write("d.csv", &text);
+    let msg = c.fails(&[("--demand", &f)], &[]);
+    has(&msg, &["d.csv", "row 12002", "field `population`", "many"]);
+    assert!(!msg.contains("few"), "{msg}");
+}
+
 #[test]
 fn empty_inputs() {
     let c = Case::new();

@@ -11,6 +11,7 @@ use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
 use crate::places::{DemandPoint, DemandSet, Facility};
 use geo::InteriorPoint;
+use rayon::prelude::*;
 use std::path::Path;
 
 /// How to read a file of points.
@@ -227,13 +228,12 @@ pub(crate) fn read_demand_points(
                 .iter()
                 .map(|g| t.column(&g.field))
                 .collect::<Result<_>>()?;
-            out.reserve(t.len());
             let shown = path.display().to_string();
-            for (i, &location) in pts.iter().enumerate() {
+            let point = |i: usize, location: [f64; 2]| -> Result<DemandPoint> {
                 let label = t.row_label(i);
                 let value =
                     |c: usize| demand_value(Some(t.cell(i, c)), path, &label, &t.headers[c]);
-                out.push(DemandPoint {
+                Ok(DemandPoint {
                     id: id
                         .map(|c| t.cell(i, c))
                         .filter(|s| !s.is_empty())
@@ -245,8 +245,23 @@ pub(crate) fn read_demand_points(
                         .map(|&c| value(c))
                         .collect::<Result<_>>()?,
                     origin: format!("{shown} {label}"),
-                });
-            }
+                })
+            };
+            // Rows are made in parallel; on a bad value they are read again in order, so that
+            // the error names the first bad row.
+            out = match pts
+                .par_iter()
+                .enumerate()
+                .map(|(i, &p)| point(i, p))
+                .collect::<Result<Vec<_>>>()
+            {
+                Ok(points) => points,
+                Err(_) => pts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &p)| point(i, p))
+                    .collect::<Result<Vec<_>>>()?,
+            };
         }
         FileKind::Vector => {
             let l = read_layer(path, src.layer.as_deref(), src.crs, src.encoding)?;
