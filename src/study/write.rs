@@ -13,9 +13,8 @@ use crate::output::{
     write_atomic, write_csv_with, write_geojson, write_gpkg_layers, write_xlsx, CsvEncoding,
     CsvOptions, HeaderLanguage, Layer, OutputCrs,
 };
-use rayon::prelude::*;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Excel's row limit, header included.
 const XLSX_MAX_ROWS: usize = 1_048_576;
@@ -157,19 +156,33 @@ pub fn write_outputs(study: &Study, r: &Arc<StudyResult>) -> Result<Vec<PathBuf>
         };
         crate::report::write_report(&dir, &data, &opts)
     };
-    let formats = || -> Vec<Result<Vec<PathBuf>>> {
-        study
-            .output
-            .formats
-            .par_iter()
-            .map(|f| write_format(f))
-            .collect()
-    };
-    let (written, report_files) = rayon::join(formats, report);
+    // Every format and the report are tasks of one scope. Other threads take spawned tasks
+    // oldest first, this thread newest first: the GeoPackage, the longest task that cannot be
+    // split, is spawned last so that this thread starts on it at once, while the others take the
+    // other formats, then the report (whose maps are split further).
+    let formats = &study.output.formats;
+    let written: Vec<Mutex<Option<Result<Vec<PathBuf>>>>> =
+        formats.iter().map(|_| Mutex::new(None)).collect();
+    let report_files = Mutex::new(None);
+    let last = |f: &String| f == "gpkg";
+    rayon::scope(|s| {
+        let spawn_format = |i: usize| {
+            let (f, slot, write_format) = (&formats[i], &written[i], &write_format);
+            s.spawn(move |_| *slot.lock().expect("slot") = Some(write_format(f)));
+        };
+        (0..formats.len())
+            .filter(|&i| !last(&formats[i]))
+            .for_each(spawn_format);
+        s.spawn(|_| *report_files.lock().expect("slot") = Some(report()));
+        (0..formats.len())
+            .filter(|&i| last(&formats[i]))
+            .for_each(spawn_format);
+    });
     let mut files = Vec::new();
     for w in written {
-        files.extend(w?);
+        files.extend(w.into_inner().expect("slot").expect("ran")?);
     }
+    let report_files = report_files.into_inner().expect("slot").expect("ran");
     let p = dir.join("summary.json");
     write_text(
         &p,
