@@ -121,13 +121,31 @@ pub fn snap_places(
     demand: &[DemandPoint],
     max_snap_m: f64,
 ) -> Result<(Vec<Vec<SnapResult>>, Vec<SnapResult>)> {
-    validate_locations(
-        facilities
-            .iter()
-            .flat_map(|f| f.locations.iter().map(move |l| (l, &f.origin))),
-    )?;
-    validate_locations(demand.iter().map(|d| (&d.location, &d.origin)))?;
-    let snapper = Snapper::new(network, max_snap_m);
+    validate_places(facilities, demand)?;
+    Ok(snap_all(
+        &Snapper::new(network, max_snap_m),
+        facilities,
+        demand,
+    ))
+}
+
+/// [`snap_places`] with an index of the network's streets already built (see
+/// [`Snapper::new`]); the snapper's maximum distance applies.
+pub fn snap_places_with(
+    snapper: &Snapper,
+    facilities: &[Facility],
+    demand: &[DemandPoint],
+) -> Result<(Vec<Vec<SnapResult>>, Vec<SnapResult>)> {
+    validate_places(facilities, demand)?;
+    Ok(snap_all(snapper, facilities, demand))
+}
+
+/// Snaps every facility location and demand point (validated) with `snapper`.
+fn snap_all(
+    snapper: &Snapper,
+    facilities: &[Facility],
+    demand: &[DemandPoint],
+) -> (Vec<Vec<SnapResult>>, Vec<SnapResult>) {
     let facility_snaps: Vec<Vec<SnapResult>> = facilities
         .par_iter()
         .map(|f| f.locations.iter().map(|&p| snapper.snap(p)).collect())
@@ -148,7 +166,7 @@ pub fn snap_places(
         .into_iter()
         .map(|s| s.expect("every point snapped once"))
         .collect();
-    Ok((facility_snaps, demand_snaps))
+    (facility_snaps, demand_snaps)
 }
 
 /// [`nearest`] with the facilities and demand already snapped onto `network` (or onto a network
@@ -285,6 +303,16 @@ pub fn nearest_snapped(
         outcomes,
         node_times,
     })
+}
+
+/// Every location of the facilities and demand is a finite WGS84 position.
+fn validate_places(facilities: &[Facility], demand: &[DemandPoint]) -> Result<()> {
+    validate_locations(
+        facilities
+            .iter()
+            .flat_map(|f| f.locations.iter().map(move |l| (l, &f.origin))),
+    )?;
+    validate_locations(demand.iter().map(|d| (&d.location, &d.origin)))
 }
 
 fn validate_locations<'a>(locs: impl Iterator<Item = (&'a [f64; 2], &'a String)>) -> Result<()> {

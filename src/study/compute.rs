@@ -12,8 +12,8 @@ use crate::analysis::tally::{tally, Tally, TallyInput};
 use crate::categories::CategoryMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::input::{read_facilities, PointSource};
-use crate::nearest::{nearest, nearest_snapped, snap_places, NearestOptions, Outcome};
-use crate::network::{Mode, Network, Profile as TravelProfile, SnapResult};
+use crate::nearest::{nearest, nearest_snapped, snap_places_with, NearestOptions, Outcome};
+use crate::network::{Mode, Network, Profile as TravelProfile, SnapResult, Snapper};
 use crate::places::{DemandSet, Facility};
 use crate::route::access::OnEdge;
 use crate::route::catchment::{CatchmentSearch, DemandByEdge};
@@ -147,8 +147,19 @@ fn compute_with(
         notes.push(msg);
     };
 
-    // The network, then its graphs; then the facilities, demand and zones.
+    // The network, then its graphs; then the facilities, demand and zones, while the walking
+    // streets are indexed for snapping on the other core.
     let networks = load_networks(study, &profile, obs)?;
+    let walking = |mode: &Mode| matches!(mode, Mode::Walk | Mode::WalkElderly);
+    let (street_index, inputs) = rayon::join(
+        || {
+            networks
+                .iter()
+                .find(|(m, _, _)| walking(m))
+                .map(|(_, _, net)| Snapper::new(net, study.network.max_snap_m))
+        },
+        || load_inputs(study, &profile, plan, new_sites, obs),
+    );
     let Inputs {
         facilities,
         facility_categories,
@@ -158,7 +169,7 @@ fn compute_with(
         mut groups,
         mut zones,
         notes: input_notes,
-    } = load_inputs(study, &profile, plan, new_sites, obs)?;
+    } = inputs?;
     notes.extend(input_notes);
     let surface = |z: &Zone| -> Option<[f64; 2]> {
         use geo::InteriorPoint;
@@ -285,14 +296,8 @@ fn compute_with(
     // category: on its own it would leave a core idle).
     let routes = step(obs, "route", || {
         // Walking and elderly walking share the streets: everything is snapped once.
-        let walking = |mode: &Mode| matches!(mode, Mode::Walk | Mode::WalkElderly);
-        let walk_snaps = match networks.iter().find(|(m, _, _)| walking(m)) {
-            Some((_, _, net)) => Some(snap_places(
-                net,
-                &facilities,
-                &demand.points,
-                study.network.max_snap_m,
-            )?),
+        let walk_snaps = match &street_index {
+            Some(index) => Some(snap_places_with(index, &facilities, &demand.points)?),
             None => None,
         };
         networks
