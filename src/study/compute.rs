@@ -321,7 +321,9 @@ fn compute_with(
                     _ => nearest(net, &subset, &demand.points, &opts),
                 }
             })
-            .collect::<Result<Vec<_>>>()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<Vec<_>>>() // the first mode's error, whichever failed first
     })
     .map_err(|e| e.field("demand"))?;
     for ((mode, tp, net), r) in networks.iter().zip(&routes) {

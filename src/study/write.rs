@@ -14,7 +14,7 @@ use crate::output::{
     CsvOptions, HeaderLanguage, Layer, OutputCrs,
 };
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 
 /// Excel's row limit, header included.
 const XLSX_MAX_ROWS: usize = 1_048_576;
@@ -161,28 +161,32 @@ pub fn write_outputs(study: &Study, r: &Arc<StudyResult>) -> Result<Vec<PathBuf>
     // split, is spawned last so that this thread starts on it at once, while the others take the
     // other formats, then the report (whose maps are split further).
     let formats = &study.output.formats;
-    let written: Vec<Mutex<Option<Result<Vec<PathBuf>>>>> =
-        formats.iter().map(|_| Mutex::new(None)).collect();
-    let report_files = Mutex::new(None);
+    let written: Vec<OnceLock<Result<Vec<PathBuf>>>> =
+        formats.iter().map(|_| OnceLock::new()).collect();
+    let report_files = OnceLock::new();
     let last = |f: &String| f == "gpkg";
     rayon::scope(|s| {
         let spawn_format = |i: usize| {
             let (f, slot, write_format) = (&formats[i], &written[i], &write_format);
-            s.spawn(move |_| *slot.lock().expect("slot") = Some(write_format(f)));
+            s.spawn(move |_| {
+                let _ = slot.set(write_format(f));
+            });
         };
         (0..formats.len())
             .filter(|&i| !last(&formats[i]))
             .for_each(spawn_format);
-        s.spawn(|_| *report_files.lock().expect("slot") = Some(report()));
+        s.spawn(|_| {
+            let _ = report_files.set(report());
+        });
         (0..formats.len())
             .filter(|&i| last(&formats[i]))
             .for_each(spawn_format);
     });
     let mut files = Vec::new();
     for w in written {
-        files.extend(w.into_inner().expect("slot").expect("ran")?);
+        files.extend(w.into_inner().expect("every task ran")?);
     }
-    let report_files = report_files.into_inner().expect("slot").expect("ran");
+    let report_files = report_files.into_inner().expect("the report task ran");
     let p = dir.join("summary.json");
     write_text(
         &p,
