@@ -279,19 +279,27 @@ fn compute_with(
     };
     let access_plans = access_plans(study, &profile, &facilities, &demand.groups, &mut notes)?;
     let mut study_access: Vec<StudyAccess> = Vec::new();
-    // Per mode: its categories, and the facilities of those categories.
-    let mode_cats = |mode: Mode| -> Vec<&crate::standards::CategoryRule> {
-        profile
-            .categories
-            .iter()
-            .filter(|c| c.mode == mode)
-            .collect()
-    };
-    let mode_facilities = |cats: &[&crate::standards::CategoryRule]| -> Vec<usize> {
-        (0..facilities.len())
-            .filter(|&f| cats.iter().any(|c| c.name == facilities[f].category))
-            .collect()
-    };
+    // Per network (mode): its categories, the indices of their facilities, and those facilities.
+    type ModeFacilities<'p> = (
+        Vec<&'p crate::standards::CategoryRule>,
+        Vec<usize>,
+        Vec<Facility>,
+    );
+    let per_mode: Vec<ModeFacilities> = networks
+        .iter()
+        .map(|(mode, _, _)| {
+            let cats: Vec<&crate::standards::CategoryRule> = profile
+                .categories
+                .iter()
+                .filter(|c| c.mode == *mode)
+                .collect();
+            let fac_idx: Vec<usize> = (0..facilities.len())
+                .filter(|&f| cats.iter().any(|c| c.name == facilities[f].category))
+                .collect();
+            let subset = fac_idx.iter().map(|&f| facilities[f].clone()).collect();
+            (cats, fac_idx, subset)
+        })
+        .collect();
     // Every mode's searches at once, so that they share the cores (elderly walking has one
     // category: on its own it would leave a core idle).
     let routes = step(obs, "route", || {
@@ -302,10 +310,8 @@ fn compute_with(
         };
         networks
             .par_iter()
-            .map(|(mode, tp, net)| {
-                let fac_idx = mode_facilities(&mode_cats(*mode));
-                let subset: Vec<Facility> =
-                    fac_idx.iter().map(|&f| facilities[f].clone()).collect();
+            .zip(&per_mode)
+            .map(|((mode, tp, net), (_, fac_idx, subset))| {
                 let opts = NearestOptions {
                     profile: *tp,
                     max_time_s,
@@ -316,9 +322,9 @@ fn compute_with(
                     Some((fs, ds)) if walking(mode) => {
                         let fs: Vec<Vec<SnapResult>> =
                             fac_idx.iter().map(|&f| fs[f].clone()).collect();
-                        nearest_snapped(net, &subset, &demand.points, fs, ds.clone(), &opts)
+                        nearest_snapped(net, subset, &demand.points, fs, ds.clone(), &opts)
                     }
-                    _ => nearest(net, &subset, &demand.points, &opts),
+                    _ => nearest(net, subset, &demand.points, &opts),
                 }
             })
             .collect::<Vec<_>>()
@@ -326,10 +332,9 @@ fn compute_with(
             .collect::<Result<Vec<_>>>() // the first mode's error, whichever failed first
     })
     .map_err(|e| e.field("demand"))?;
-    for ((mode, tp, net), r) in networks.iter().zip(&routes) {
-        let cats = mode_cats(*mode);
-        let fac_idx = mode_facilities(&cats);
-        let subset: Vec<Facility> = fac_idx.iter().map(|&f| facilities[f].clone()).collect();
+    for (((mode, tp, net), r), (cats, fac_idx, subset)) in
+        networks.iter().zip(&routes).zip(&per_mode)
+    {
         if *mode == Mode::Walk || networks.len() == 1 {
             for (d, s) in r.demand_snaps.iter().enumerate() {
                 (demand_access_m[d], demand_snapped[d]) = match s {
@@ -360,7 +365,7 @@ fn compute_with(
                 );
             }
         }
-        for c in &cats {
+        for c in cats {
             let n = demand.points.len();
             let mut t = CategoryTimes {
                 category: c.name.clone(),
@@ -466,7 +471,7 @@ fn compute_with(
                 net,
                 tp,
                 by_edge: &by_edge,
-                fac_idx: &fac_idx,
+                fac_idx,
                 snaps: &r.facility_snaps,
                 facilities: &facilities,
                 population: &population,
@@ -484,7 +489,7 @@ fn compute_with(
 
         // Service areas of each category and each facility.
         if study.report.service_areas {
-            let jobs = area_jobs(study, &cats, &zones, &fac_idx, &subset, &r.facility_snaps);
+            let jobs = area_jobs(study, cats, &zones, fac_idx, subset, &r.facility_snaps);
             let areas = step(obs, &format!("service areas ({mode})"), || {
                 service_areas(
                     net,
