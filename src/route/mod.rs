@@ -5,8 +5,8 @@ pub mod catchment;
 pub mod dijkstra;
 pub mod huge;
 pub mod pool;
-pub mod radix_heap;
 pub mod reach_bound;
+pub mod run_queue;
 
 pub use dijkstra::{Seed, Workspace};
-pub use radix_heap::RadixHeap;
+pub use run_queue::RunQueue;
