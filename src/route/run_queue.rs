@@ -114,7 +114,8 @@ impl RunQueue {
     #[inline]
     pub fn push(&mut self, key: f64, value: u32) {
         debug_assert!(key >= 0.0, "keys are non-negative");
-        let k = key.to_bits();
+        // `+ 0.0` turns -0.0 (whose bit pattern would order after every other key) into 0.0.
+        let k = (key + 0.0).to_bits();
         let coarse = k >> COARSE_SHIFT;
         debug_assert!(coarse >= self.base, "keys are monotone");
         if self.in_run && coarse == self.base {
@@ -255,6 +256,17 @@ mod tests {
             q.push(0.5, 2);
             prop_assert_eq!(q.pop(), Some((0.5, 2)));
         }
+    }
+
+    #[test]
+    fn negative_zero_is_zero() {
+        let mut q = RunQueue::new();
+        q.push(1.0, 1);
+        q.push(-0.0, 2);
+        q.push(0.0, 3);
+        assert_eq!(q.pop(), Some((0.0, 2)));
+        assert_eq!(q.pop(), Some((0.0, 3)));
+        assert_eq!(q.pop(), Some((1.0, 1)));
     }
 
     #[test]
