@@ -85,6 +85,23 @@ fn feature_count(gpkg: &Path, layer: &str) -> u64 {
     n
 }
 
+/// `[west, south, east, north]` of a layer's features, as GDAL computes them.
+fn layer_bounds(gpkg: &Path, layer: &str) -> [f64; 4] {
+    let ds = gdal::Dataset::open(gpkg).unwrap();
+    let e = ds.layer_by_name(layer).unwrap().get_extent().unwrap();
+    [e.MinX, e.MinY, e.MaxX, e.MaxY]
+}
+
+/// A `west,south,east,north` attribute of the page's `<body>`.
+fn bounds_attr(dom: &str, name: &str) -> [f64; 4] {
+    let v: Vec<f64> = body_attr(dom, name)
+        .unwrap_or_else(|| panic!("{name} is set"))
+        .split(',')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    [v[0], v[1], v[2], v[3]]
+}
+
 fn map_stems(summary: &serde_json::Value) -> Vec<String> {
     let mut stems = vec!["complete_share".to_string()];
     for c in summary["categories"].as_array().unwrap() {
@@ -170,6 +187,18 @@ fn demo_report_opens_in_chromium_and_rebuilds_from_the_output_folder() {
         dom.matches("class=\"lc-zone leaflet-interactive").count() as u64,
         zones
     );
+    // The shapes lie where the GeoPackage has them: the page's polygons are sent as steps in
+    // micro-degrees and decoded by its script. Display simplification (5 m) and rounding move a
+    // bound by well under 1e-4 degrees.
+    for (attr, layer) in [("data-zone-bounds", "zones"), ("data-gap-bounds", "gaps")] {
+        let (page, gpkg) = (bounds_attr(&dom, attr), layer_bounds(&gpkg, layer));
+        for k in 0..4 {
+            assert!(
+                (page[k] - gpkg[k]).abs() < 1e-4,
+                "{layer}: page bounds {page:?}, GeoPackage {gpkg:?}"
+            );
+        }
+    }
     // The demo's new 颐康中心 sites: numbered markers and the report section.
     let sites = feature_count(&gpkg, "sites");
     assert_eq!(sites, summary["siting"][0]["sites"].as_u64().unwrap());

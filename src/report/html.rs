@@ -9,9 +9,15 @@
 //! - The zones table with the standards' pass/fail, sortable by any column (click a header).
 //!
 //! The data are embedded as one JSON document; geometry is simplified for display
-//! ([`super::simplify`]) and coordinates are rounded to 1e-6° (about 0.1 m). Once the map is
+//! ([`super::simplify`]) and coordinates are rounded to 1e-6° (about 0.1 m). Polygons travel as
+//! whole micro-degrees, each ring's first point in full and the others as steps from the one
+//! before ([`delta_multipolygon`]); the page turns them back into GeoJSON coordinates, the same
+//! numbers as rounding to 1e-6°. A city's gap areas have millions of vertices, and the steps
+//! take a third of the text of full coordinates. Once the map is
 //! drawn, the page sets `data-zones` and `data-facilities` on `<body>` to the numbers of zone and
-//! facility shapes in the map, `data-errors` to the number of script errors, and `data-ready="1"`.
+//! facility shapes in the map, `data-zone-bounds` and `data-gap-bounds` to the bounds of the
+//! zones and of the gap areas drawn (`west,south,east,north`, degrees), `data-errors` to the
+//! number of script errors, and `data-ready="1"`.
 
 use super::map::{threshold_zh, GAP_COLOUR, NO_DATA_COLOUR, SHARE_COLOURS, SHARE_LABELS};
 use super::{escape, percent, polygons, simplify, ReportData};
@@ -169,6 +175,47 @@ fn write_geometry(out: &mut String, g: &Geometry<f64>) {
     out.push('}');
 }
 
+/// A multipolygon as the page's compact text, `{"type":"MultiPolygon","d":[[[x0,y0,dx1,dy1,…],
+/// …],…]}`: per ring, its first point in whole micro-degrees (1e-6°, rounded), then each point
+/// as its step from the one before, in the same units. `None` when a coordinate is not finite
+/// (the page then gets plain GeoJSON).
+///
+/// Summing the steps gives back each point's micro-degrees exactly, and dividing by 1e6 gives
+/// the same numbers as rounding the coordinates to 1e-6°.
+fn delta_multipolygon(mp: &geo_types::MultiPolygon<f64>) -> Option<String> {
+    let micro = |v: f64| -> Option<i64> {
+        let m = (v * 1e6).round();
+        (m.is_finite() && m.abs() < 9e15).then_some(m as i64)
+    };
+    let mut out = String::from(r#"{"type":"MultiPolygon","d":["#);
+    for (k, p) in mp.0.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        let rings = std::iter::once(p.exterior()).chain(p.interiors());
+        for (j, ring) in rings.filter(|r| !r.0.is_empty()).enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            let (mut px, mut py) = (0i64, 0i64);
+            for (i, c) in ring.0.iter().enumerate() {
+                let (x, y) = (micro(c.x)?, micro(c.y)?);
+                if i > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "{},{}", x - px, y - py);
+                (px, py) = (x, y);
+            }
+            out.push(']');
+        }
+        out.push(']');
+    }
+    out.push_str("]}");
+    Some(out)
+}
+
 /// A GeoJSON feature as text, from its geometry's text.
 fn feature(geometry: String, properties: Json) -> String {
     format!(
@@ -186,7 +233,7 @@ fn map_data(data: &ReportData, simplify_m: f64) -> String {
     let lat = data.latitude();
     let poly = |g: &Geometry<f64>| -> String {
         let s = simplify(&polygons(g), simplify_m, lat);
-        geojson(&Geometry::MultiPolygon(s))
+        delta_multipolygon(&s).unwrap_or_else(|| geojson(&Geometry::MultiPolygon(s)))
     };
     let z = &data.zones;
     let zones: Vec<String> = z
@@ -620,6 +667,23 @@ const SCRIPT: &str = r#"
   var consoleError = console.error;
   console.error = function () { fail(); consoleError.apply(console, arguments); };
   var D = JSON.parse(document.getElementById('lc-data').textContent);
+  // Polygons come as whole micro-degrees, each ring's first point in full and the others as
+  // steps: back to GeoJSON coordinates.
+  function ring(a) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < a.length; i += 2) {
+      x += a[i]; y += a[i + 1];
+      out.push([x / 1e6, y / 1e6]);
+    }
+    return out;
+  }
+  function undelta(g) {
+    if (!g || !g.d) return g;
+    return {type: 'MultiPolygon', coordinates: g.d.map(function (p) { return p.map(ring); })};
+  }
+  [D.zones, D.gaps, D.areas].forEach(function (fc) {
+    fc.features.forEach(function (f) { f.geometry = undelta(f.geometry); });
+  });
   function esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
       return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
@@ -660,6 +724,7 @@ const SCRIPT: &str = r#"
   D.gaps.features.forEach(function (f) {
     if (gapFor.indexOf(f.properties['for']) < 0) gapFor.push(f.properties['for']);
   });
+  var gapBounds = L.latLngBounds([]);
   gapFor.forEach(function (id) {
     var fs = D.gaps.features.filter(function (f) { return f.properties['for'] === id; });
     var layer = L.geoJSON({type: 'FeatureCollection', features: fs}, {
@@ -671,6 +736,7 @@ const SCRIPT: &str = r#"
           int(p.population) + '<br>面积 ' + (p.area_km2 == null ? '–' : p.area_km2.toFixed(2)) + ' 平方公里');
       }
     });
+    if (fs.length) gapBounds.extend(layer.getBounds());
     var label = fs.length ? fs[0].properties.label : id;
     var total = D.gapTotals[id] || fs.length;
     overlays['缺口：' + esc(label) + (total > fs.length ? '（未覆盖人口最多的 ' + fs.length + ' 处，共 ' + total +
@@ -770,6 +836,8 @@ const SCRIPT: &str = r#"
   document.body.setAttribute('data-zones', String(document.querySelectorAll('#map path.lc-zone').length));
   document.body.setAttribute('data-facilities', String(document.querySelectorAll('#map path.lc-fac').length));
   document.body.setAttribute('data-sites', String(document.querySelectorAll('#map .lc-site').length));
+  document.body.setAttribute('data-zone-bounds', zones.getBounds().toBBoxString());
+  document.body.setAttribute('data-gap-bounds', gapBounds.isValid() ? gapBounds.toBBoxString() : '');
   document.body.setAttribute('data-errors', String(errors));
   document.body.setAttribute('data-ready', '1');
 })();
@@ -884,6 +952,93 @@ pub fn report_html(data: &ReportData, simplify_m: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo_types::{coord, LineString, MultiPolygon, Polygon};
+
+    /// What the page's script does with the compact text: sum the steps of each ring, divide by
+    /// 1e6.
+    fn page_decode(text: &str) -> Vec<Vec<Vec<[f64; 2]>>> {
+        let v: Json = serde_json::from_str(text).unwrap();
+        assert_eq!(v["type"], "MultiPolygon");
+        v["d"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                p.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        let a: Vec<i64> = r
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|n| n.as_i64().unwrap())
+                            .collect();
+                        let (mut x, mut y) = (0i64, 0i64);
+                        a.chunks(2)
+                            .map(|s| {
+                                x += s[0];
+                                y += s[1];
+                                [x as f64 / 1e6, y as f64 / 1e6]
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn delta_polygons_decode_to_the_rounded_coordinates() {
+        let ring = |pts: &[(f64, f64)]| {
+            LineString::from(
+                pts.iter()
+                    .map(|&(x, y)| coord! {x: x, y: y})
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let outer = ring(&[
+            (113.264_512_4, 23.129_876_6),
+            (113.270_000_05, 23.129_876_6),
+            (113.270_000_05, 23.14),
+            (113.264_512_4, 23.129_876_6),
+        ]);
+        let hole = ring(&[
+            (113.266, 23.131),
+            (113.267, 23.131),
+            (113.266, 23.132),
+            (113.266, 23.131),
+        ]);
+        let west = ring(&[
+            (-0.000_000_4, -33.5),
+            (-1.25, -33.5),
+            (-1.25, -34.0),
+            (-0.000_000_4, -33.5),
+        ]);
+        let mp = MultiPolygon(vec![
+            Polygon::new(outer.clone(), vec![hole.clone()]),
+            Polygon::new(west.clone(), vec![]),
+        ]);
+        let text = delta_multipolygon(&mp).unwrap();
+        let want: Vec<Vec<Vec<[f64; 2]>>> = [vec![outer, hole], vec![west]]
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|r| r.0.iter().map(|c| [round6(c.x), round6(c.y)]).collect())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(page_decode(&text), want);
+        // Steps, not coordinates: the second point of the first ring lies 5,488 micro-degrees
+        // east of the first (113.270000 - 113.264512) and level with it.
+        assert!(text.starts_with(r#"{"type":"MultiPolygon","d":[[[113264512,23129877,5488,0,"#));
+        // A coordinate that is not finite: no compact text.
+        let bad = MultiPolygon(vec![Polygon::new(
+            ring(&[(f64::NAN, 1.0), (2.0, 1.0), (2.0, 2.0)]),
+            vec![],
+        )]);
+        assert_eq!(delta_multipolygon(&bad), None);
+    }
 
     #[test]
     fn base64_matches_rfc4648() {
