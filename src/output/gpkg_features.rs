@@ -18,6 +18,7 @@
 
 use super::gpkg_rtree::{create_extensions_table, create_index, register_index, Entry};
 use super::layer::{Layer, Value};
+use super::sqlite_rows::{Param, RowInsert};
 use crate::crs::Transformer;
 use crate::error::{Error, ErrorKind, Result};
 use crate::output::srs::transform_geometry;
@@ -85,14 +86,18 @@ fn write_layer(
     }
     names.extend(layer.columns.iter().map(|(c, _)| ident(c)));
     let marks: Vec<String> = (1..=names.len()).map(|k| format!("?{k}")).collect();
-    let mut insert = db
-        .prepare(&format!(
+    let mut insert = RowInsert::prepare(
+        db,
+        &format!(
             "INSERT INTO {} ({}) VALUES ({})",
             ident(table),
             names.join(", "),
             marks.join(", ")
-        ))
-        .map_err(sql_err("insert"))?;
+        ),
+    )
+    .map_err(sql_err("insert"))?;
+    // The parameter of the layer's first column: after the fid and the geometry, if any.
+    let first_column = if geometry.is_some() { 3 } else { 2 };
 
     let mut entries = Vec::new();
     let mut extent = [
@@ -107,13 +112,7 @@ fn write_layer(
     while let Some((r, row)) = rows.next_row() {
         let at = || format!("layer {:?}, row {}", layer.name, r + 1);
         let fid = r as i64 + 1;
-        let bind = |k: usize, e: rusqlite::Result<()>| {
-            e.map_err(|e| sql_err("value")(e).at(at()).field(&layer.columns[k].0))
-        };
-        insert
-            .raw_bind_parameter(1, fid)
-            .map_err(sql_err("value"))?;
-        let mut k = 2;
+        let mut has_blob = false;
         if let (Some((_, srs_id)), Some(geoms)) = (&geometry, &layer.geometry) {
             let mut g = geoms[r].clone();
             transform_geometry(&mut g, transformer, &mut buf).map_err(|e| e.at(at()))?;
@@ -128,23 +127,33 @@ fn write_layer(
                     extent[3].max(b[3]),
                 ];
             }
-            insert
-                .raw_bind_parameter(k, blob.as_slice())
-                .map_err(|e| sql_err("geometry")(e).at(at()))?;
-            k += 1;
+            has_blob = true;
         }
-        for (j, v) in row.iter().enumerate() {
-            let bound = match v {
-                Value::Text(s) => insert.raw_bind_parameter(k + j, s.as_str()),
-                Value::Real(x) => insert.raw_bind_parameter(k + j, *x),
-                Value::Int(x) => insert.raw_bind_parameter(k + j, *x),
-                Value::Null => insert.raw_bind_parameter(k + j, rusqlite::types::Null),
-            };
-            bind(j, bound)?;
-        }
-        insert
-            .raw_execute()
-            .map_err(|e| sql_err("cannot write a feature")(e).at(at()))?;
+        // A layer with a geometry column but no geometries stores NULL.
+        let geometry_param = geometry.as_ref().map(|_| {
+            if has_blob {
+                Param::Blob(&blob)
+            } else {
+                Param::Null
+            }
+        });
+        let values = row.iter().map(|v| match v {
+            Value::Text(s) => Param::Text(s),
+            Value::Real(x) => Param::Real(*x),
+            Value::Int(x) => Param::Int(*x),
+            Value::Null => Param::Null,
+        });
+        let params = std::iter::once(Param::Int(fid))
+            .chain(geometry_param)
+            .chain(values);
+        insert.run(params).map_err(|e| match e.parameter {
+            Some(k) if k >= first_column => sql_err("value")(e.error)
+                .at(at())
+                .field(&layer.columns[k - first_column].0),
+            Some(2) if first_column == 3 => sql_err("geometry")(e.error).at(at()),
+            Some(_) => sql_err("value")(e.error).at(at()),
+            None => sql_err("cannot write a feature")(e.error).at(at()),
+        })?;
     }
     drop(insert);
 

@@ -19,6 +19,7 @@ mod gpkg_features;
 mod gpkg_rtree;
 pub mod layer;
 pub mod number;
+mod sqlite_rows;
 pub mod srs;
 pub mod xlsx;
 
