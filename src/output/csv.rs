@@ -3,6 +3,7 @@
 //! and optionally the coordinates of point layers.
 
 use super::atomic::write_atomic;
+use super::csv_record::CsvRecord;
 use super::layer::{HeaderLanguage, Layer, Value};
 use super::number::push_f64;
 use super::srs::OutputCrs;
@@ -102,62 +103,56 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
             buf.write_all(b"\xEF\xBB\xBF")
                 .map_err(|e| Error::io(tmp, e))?;
         }
-        let mut w = csv::Writer::from_writer(buf);
-        let fail = |e: csv::Error| Error::new(ErrorKind::Io, "cannot write CSV").caused_by(e);
-        // One record at a time, field by field: text is written from the layer as is, numbers
-        // are formatted into one reused buffer, so no row allocates.
+        let fail = |e: std::io::Error| Error::io(tmp, e);
+        // One record at a time, field by field: text is taken from the layer as is, numbers are
+        // formatted into one reused buffer, so no row allocates.
+        let mut rec = CsvRecord::default();
         let mut number = String::new();
-        let mut encoded = Vec::new();
-        let mut field = |w: &mut csv::Writer<_>, text: &str, row: usize, j: usize| -> Result<()> {
+        let field = |rec: &mut CsvRecord, text: &str, row: usize, j: usize| -> Result<()> {
             match options.encoding {
-                CsvEncoding::Utf8Bom => w.write_field(text).map_err(fail),
-                CsvEncoding::Gbk => {
-                    if text.is_ascii() {
-                        return w.write_field(text).map_err(fail);
-                    }
-                    encoded = gbk(text).map_err(|e| {
+                CsvEncoding::Gbk if !text.is_ascii() => {
+                    let encoded = gbk(text).map_err(|e| {
                         let column = layer.columns.get(j).map_or(header[j], |c| &c.0);
                         e.at(format!("row {row}")).field(column)
                     })?;
-                    w.write_field(&encoded).map_err(fail)
+                    rec.field(&encoded);
                 }
+                _ => rec.field(text.as_bytes()),
             }
+            Ok(())
         };
         for (j, h) in header.iter().enumerate() {
-            field(&mut w, h, 1, j)?;
+            field(&mut rec, h, 1, j)?;
         }
-        w.write_record(None::<&[u8]>).map_err(fail)?;
+        buf.write_all(rec.finish()).map_err(fail)?;
         let mut rows = layer.cursor();
         while let Some((i, row)) = rows.next_row() {
+            rec.clear();
             for (j, v) in row.iter().enumerate() {
-                let text = match v {
-                    Value::Text(s) => s.as_str(),
+                match v {
+                    Value::Text(s) => field(&mut rec, s, i + 2, j)?,
                     Value::Real(x) => {
                         number.clear();
                         push_f64(&mut number, *x);
-                        number.as_str()
+                        rec.plain(&number);
                     }
                     Value::Int(x) => {
                         number.clear();
                         let _ = write!(number, "{x}");
-                        number.as_str()
+                        rec.plain(&number);
                     }
-                    Value::Null => "",
-                };
-                field(&mut w, text, i + 2, j)?;
-            }
-            if let Some(c) = &coords {
-                for (k, x) in c[i].iter().enumerate() {
-                    number.clear();
-                    push_f64(&mut number, *x);
-                    field(&mut w, &number, i + 2, row.len() + k)?;
+                    Value::Null => rec.plain(""),
                 }
             }
-            w.write_record(None::<&[u8]>).map_err(fail)?;
+            if let Some(c) = &coords {
+                for x in c[i] {
+                    number.clear();
+                    push_f64(&mut number, x);
+                    rec.plain(&number);
+                }
+            }
+            buf.write_all(rec.finish()).map_err(fail)?;
         }
-        let buf = w
-            .into_inner()
-            .map_err(|e| Error::new(ErrorKind::Io, "cannot write CSV").caused_by(e.into_error()))?;
         buf.into_inner()
             .map_err(|e| Error::io(tmp, e.into_error()))?
             .sync_all()

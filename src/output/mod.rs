@@ -13,6 +13,7 @@
 
 pub mod atomic;
 pub mod csv;
+mod csv_record;
 pub mod geojson;
 pub mod gpkg;
 mod gpkg_features;
