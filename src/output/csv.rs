@@ -103,7 +103,8 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
             buf.write_all(b"\xEF\xBB\xBF")
                 .map_err(|e| Error::io(tmp, e))?;
         }
-        let fail = |e: std::io::Error| Error::io(tmp, e);
+        // Named by the target file (see `write_atomic`), not the temporary one.
+        let fail = |e: std::io::Error| Error::new(ErrorKind::Io, "cannot write CSV").caused_by(e);
         // One record at a time, field by field: text is taken from the layer as is, numbers are
         // formatted into one reused buffer, so no row allocates.
         let mut rec = CsvRecord::default();
