@@ -125,10 +125,9 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
         for (j, h) in header.iter().enumerate() {
             field(&mut rec, h, 1, j)?;
         }
-        buf.write_all(rec.finish()).map_err(fail)?;
+        rec.write_to(&mut buf).map_err(fail)?;
         let mut rows = layer.cursor();
         while let Some((i, row)) = rows.next_row() {
-            rec.clear();
             for (j, v) in row.iter().enumerate() {
                 match v {
                     Value::Text(s) => field(&mut rec, s, i + 2, j)?,
@@ -152,7 +151,7 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
                     rec.plain(&number);
                 }
             }
-            buf.write_all(rec.finish()).map_err(fail)?;
+            rec.write_to(&mut buf).map_err(fail)?;
         }
         buf.into_inner()
             .map_err(|e| Error::io(tmp, e.into_error()))?

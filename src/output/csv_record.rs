@@ -6,7 +6,7 @@
 //! Numbers go in without the scan for special bytes, which is most of what a city's demand table
 //! is: tens of millions of fields.
 
-/// A record being built; [`CsvRecord::finish`] ends it and hands out its bytes.
+/// A record being built; [`CsvRecord::write_to`] ends it and writes it out.
 #[derive(Debug, Default)]
 pub(super) struct CsvRecord {
     buf: Vec<u8>,
@@ -51,20 +51,16 @@ impl CsvRecord {
         self.buf.extend_from_slice(text.as_bytes());
     }
 
-    /// Ends the record: its bytes with the line feed. The next field starts a new record.
-    pub fn finish(&mut self) -> &[u8] {
+    /// Ends the record: writes its bytes and the line feed to `out`, and starts the next record.
+    pub fn write_to(&mut self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         if self.buf.is_empty() {
             self.buf.extend_from_slice(b"\"\"");
         }
         self.buf.push(b'\n');
-        self.fields = 0;
-        &self.buf
-    }
-
-    /// Empties the record for the next one (after [`CsvRecord::finish`]).
-    pub fn clear(&mut self) {
+        let written = out.write_all(&self.buf);
         self.buf.clear();
         self.fields = 0;
+        written
     }
 }
 
@@ -107,11 +103,10 @@ mod tests {
             let mut got = Vec::new();
             let mut rec = CsvRecord::default();
             for r in &rows {
-                rec.clear();
                 for f in r.iter() {
                     rec.field(f.as_bytes());
                 }
-                got.extend_from_slice(rec.finish());
+                rec.write_to(&mut got).unwrap();
             }
             prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
         }
@@ -120,12 +115,15 @@ mod tests {
     #[test]
     fn numbers_go_in_as_they_are() {
         let mut rec = CsvRecord::default();
+        let mut out = Vec::new();
         rec.plain("-0.5");
         rec.field(b"a,b");
         rec.plain("12");
-        assert_eq!(rec.finish(), b"-0.5,\"a,b\",12\n");
-        rec.clear();
+        rec.write_to(&mut out).unwrap();
+        assert_eq!(out, b"-0.5,\"a,b\",12\n");
+        out.clear();
         rec.field(b"");
-        assert_eq!(rec.finish(), b"\"\"\n");
+        rec.write_to(&mut out).unwrap();
+        assert_eq!(out, b"\"\"\n");
     }
 }
