@@ -94,6 +94,7 @@ fn kernels(c: &mut Criterion) {
             network: Some(Profile::new(Mode::Walk)),
             facilities: Some(&map),
             buildings: true,
+            building_info: false,
         },
     )
     .unwrap();

@@ -629,6 +629,7 @@ fn osm_residential_buildings_scaled_to_a_total() {
         &path,
         OsmRequest {
             buildings: true,
+            building_info: true,
             ..Default::default()
         },
     )
@@ -689,6 +690,7 @@ fn osm_footprint_is_the_geodesic_area() {
         Path::new(LIECHTENSTEIN),
         OsmRequest {
             buildings: true,
+            building_info: true,
             ..Default::default()
         },
     )

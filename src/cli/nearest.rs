@@ -158,6 +158,7 @@ fn load_inputs(
                     network: Some(profile),
                     facilities: fac_from_net.then_some(map),
                     buildings: dem_from_net,
+                    building_info: false,
                 },
             )
         })?;

@@ -10,6 +10,7 @@ pub mod osm;
 pub mod points;
 pub mod population;
 mod raster;
+mod surface_point;
 pub mod table;
 pub mod vector;
 

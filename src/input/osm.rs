@@ -12,6 +12,7 @@
 //! parallel, and only when buildings are requested. Buildings mapped as multipolygon relations
 //! are counted in [`OsmReport`], not read.
 
+use super::surface_point::ring_surface_point;
 use crate::categories::CategoryMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::network::{Profile, RawNetwork, WayAccess};
@@ -30,6 +31,9 @@ pub struct OsmRequest<'a> {
     pub facilities: Option<&'a CategoryMap>,
     /// Extract buildings (closed ways tagged `building`) as demand points.
     pub buildings: bool,
+    /// With `buildings`, also measure each building's footprint, floors and use
+    /// ([`OsmData::building_info`]); left empty otherwise, which saves the geodesic areas.
+    pub building_info: bool,
 }
 
 /// What was extracted.
@@ -41,7 +45,8 @@ pub struct OsmData {
     pub facilities: Vec<Facility>,
     /// Buildings as demand points at a point on their surface.
     pub buildings: Vec<DemandPoint>,
-    /// Footprint, floors and use of each building, in the order of [`OsmData::buildings`].
+    /// Footprint, floors and use of each building, in the order of [`OsmData::buildings`]; empty
+    /// unless [`OsmRequest::building_info`] was asked for.
     pub building_info: Vec<BuildingInfo>,
     /// Counts of what could not be used, for the log.
     pub report: OsmReport,
@@ -123,11 +128,27 @@ fn building_levels(value: Option<&str>) -> f64 {
 /// Reads what `req` asks for from a PBF file.
 pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     let blobs = read_blobs(path)?;
-    let ways: Vec<WayBatch> = blobs
+    let keep = std::fs::metadata(path).is_ok_and(|m| m.len() <= KEEP_DECODED_MAX_BYTES);
+    let first: Vec<(WayBatch, NodeBlock)> = blobs
         .par_iter()
-        .map(|b| decode(b).map(|blk| blk.map(|blk| ways_of(&blk, &req)).unwrap_or_default()))
+        .map(|b| {
+            let Some(blk) = decode(b)? else {
+                return Ok((WayBatch::default(), NodeBlock::None));
+            };
+            let ways = ways_of(&blk, &req);
+            let has_nodes = blk
+                .groups()
+                .any(|g| g.dense_nodes().next().is_some() || g.nodes().next().is_some());
+            let nodes = match (has_nodes, keep) {
+                (false, _) => NodeBlock::None,
+                (true, true) => NodeBlock::Decoded(blk),
+                (true, false) => NodeBlock::Encoded,
+            };
+            Ok((ways, nodes))
+        })
         .collect::<Result<_>>()
-        .map_err(|e| e.file(path))?;
+        .map_err(|e: Error| e.file(path))?;
+    let (ways, node_blocks): (Vec<WayBatch>, Vec<NodeBlock>) = first.into_iter().unzip();
 
     let mut needed: Vec<i64> = ways
         .iter()
@@ -143,14 +164,18 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
 
     let nodes: Vec<NodeBatch> = blobs
         .par_iter()
-        .map(|b| {
-            decode(b).map(|blk| {
-                blk.map(|blk| nodes_of(&blk, &needed, req.facilities))
-                    .unwrap_or_default()
+        .zip(node_blocks)
+        .map(|(b, nb)| {
+            Ok(match nb {
+                NodeBlock::None => NodeBatch::default(),
+                NodeBlock::Decoded(blk) => nodes_of(&blk, &needed, req.facilities),
+                NodeBlock::Encoded => decode(b)?
+                    .map(|blk| nodes_of(&blk, &needed, req.facilities))
+                    .unwrap_or_default(),
             })
         })
         .collect::<Result<_>>()
-        .map_err(|e| e.file(path))?;
+        .map_err(|e: Error| e.file(path))?;
     drop(blobs);
 
     let mut coords = vec![[f64::NAN; 2]; needed.len()];
@@ -250,7 +275,7 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     if req.buildings {
         let batches: Vec<BuildingBatch> = ways
             .par_iter()
-            .map(|batch| buildings_of(batch, &lookup, path))
+            .map(|batch| buildings_of(batch, &lookup, path, req.building_info))
             .collect();
         for b in batches {
             data.buildings.extend(b.points);
@@ -262,6 +287,20 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     Ok(data)
 }
 
+/// Files up to this size (bytes) keep their blocks with nodes decoded between the two passes
+/// (about 10 times this size in memory); larger files decode them again.
+const KEEP_DECODED_MAX_BYTES: u64 = 16 << 20;
+
+/// The nodes of one block for the second pass.
+enum NodeBlock {
+    /// The block has no nodes.
+    None,
+    /// Decoded in the first pass and kept.
+    Decoded(PrimitiveBlock),
+    /// To be decoded again.
+    Encoded,
+}
+
 #[derive(Default)]
 struct BuildingBatch {
     points: Vec<DemandPoint>,
@@ -269,11 +308,12 @@ struct BuildingBatch {
     without_nodes: usize,
 }
 
-/// The buildings of one block of ways, in file order, with their footprints.
+/// The buildings of one block of ways, in file order, with their footprints when `info`.
 fn buildings_of(
     batch: &WayBatch,
     lookup: &(impl Fn(i64) -> Option<(usize, [f64; 2])> + Sync),
     path: &Path,
+    info: bool,
 ) -> BuildingBatch {
     let mut out = BuildingBatch::default();
     let mut pts: Vec<[f64; 2]> = Vec::new();
@@ -291,19 +331,6 @@ fn buildings_of(
             out.without_nodes += 1;
             continue;
         }
-        let complete = pts.len() == f.refs.len();
-        let closed = f.refs.len() >= 4 && f.refs.first() == f.refs.last();
-        let footprint_m2 = if complete && closed {
-            let ring: LineString<f64> = pts.iter().map(|p| (p[0], p[1])).collect();
-            let a = Polygon::new(ring, vec![]).geodesic_area_unsigned();
-            if a.is_finite() {
-                a
-            } else {
-                0.0
-            }
-        } else {
-            0.0
-        };
         out.points.push(DemandPoint {
             id: format!("w{}", f.id),
             location: point_on_surface(&pts),
@@ -311,13 +338,32 @@ fn buildings_of(
             groups: Vec::new(),
             origin: format!("{} way {}", path.display(), f.id),
         });
-        out.info.push(BuildingInfo {
-            footprint_m2,
-            levels,
-            residential,
-        });
+        if info {
+            out.info.push(BuildingInfo {
+                footprint_m2: footprint_m2(f, &pts),
+                levels,
+                residential,
+            });
+        }
     }
     out
+}
+
+/// Geodesic area of a building way's footprint, m²: zero unless the way is closed and all its
+/// nodes (`pts`, the positions found) are in the extract.
+fn footprint_m2(way: &FeatureWay, pts: &[[f64; 2]]) -> f64 {
+    let complete = pts.len() == way.refs.len();
+    let closed = way.refs.len() >= 4 && way.refs.first() == way.refs.last();
+    if !(complete && closed) {
+        return 0.0;
+    }
+    let ring: LineString<f64> = pts.iter().map(|p| (p[0], p[1])).collect();
+    let a = Polygon::new(ring, vec![]).geodesic_area_unsigned();
+    if a.is_finite() {
+        a
+    } else {
+        0.0
+    }
 }
 
 pub(crate) fn read_blobs(path: &Path) -> Result<Vec<Blob>> {
@@ -446,10 +492,11 @@ struct NodeBatch {
 
 fn nodes_of(block: &PrimitiveBlock, needed: &[i64], map: Option<&CategoryMap>) -> NodeBatch {
     let mut out = NodeBatch::default();
+    let mut needed = AscendingSearch::new(needed);
     let mut visit = |id: i64, nano_lon: i64, nano_lat: i64, tags: &[(&str, &str)]| {
         let pos = [nano_lon as f64 / 1e9, nano_lat as f64 / 1e9];
         let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
-        if let Ok(i) = needed.binary_search(&id) {
+        if let Some(i) = needed.find(id) {
             out.found.push((i as u32, pos));
             if matches!(tag("entrance"), Some(v) if v != "no") {
                 out.entrances.push(i as u32);
@@ -487,14 +534,70 @@ fn nodes_of(block: &PrimitiveBlock, needed: &[i64], map: Option<&CategoryMap>) -
     out
 }
 
-/// A point on the surface of a closed ring, or on an open line.
+/// Finds ids in a sorted list, fastest when asked in ascending order (as a sorted file's node
+/// blocks list them): each search gallops forward from where the last one ended, and starts
+/// over from the front when an id is smaller than the last.
+struct AscendingSearch<'a> {
+    sorted: &'a [i64],
+    from: usize,
+}
+
+impl<'a> AscendingSearch<'a> {
+    fn new(sorted: &'a [i64]) -> Self {
+        AscendingSearch { sorted, from: 0 }
+    }
+
+    /// The position of `id` in the list.
+    fn find(&mut self, id: i64) -> Option<usize> {
+        let s = self.sorted;
+        if self.from > 0 && s[self.from - 1] >= id {
+            self.from = 0;
+        }
+        let mut step = 1;
+        while self.from + step < s.len() && s[self.from + step] < id {
+            step *= 2;
+        }
+        let end = (self.from + step + 1).min(s.len());
+        let i = self.from + s[self.from..end].partition_point(|&x| x < id);
+        self.from = i;
+        (s.get(i) == Some(&id)).then_some(i)
+    }
+}
+
+/// A point on the surface of a closed ring ([`ring_surface_point`]), or on an open line.
 fn point_on_surface(pts: &[[f64; 2]]) -> [f64; 2] {
-    let line: LineString<f64> = pts.iter().map(|p| (p[0], p[1])).collect();
     let closed = pts.len() >= 4 && pts.first() == pts.last();
     let p = if closed {
-        Polygon::new(line, vec![]).interior_point()
+        ring_surface_point(pts)
     } else {
-        line.interior_point()
+        let line: LineString<f64> = pts.iter().map(|p| (p[0], p[1])).collect();
+        line.interior_point().map(|p| [p.x(), p.y()])
     };
-    p.map(|p| [p.x(), p.y()]).unwrap_or(pts[0])
+    p.unwrap_or(pts[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Finds what a binary search finds, for queries in any order.
+        #[test]
+        fn ascending_search_finds_as_binary_search(
+            mut list in prop::collection::vec(-50i64..500, 0..200),
+            mut queries in prop::collection::vec(-60i64..520, 0..300),
+            sorted_queries in any::<bool>(),
+        ) {
+            list.sort_unstable();
+            list.dedup();
+            if sorted_queries {
+                queries.sort_unstable();
+            }
+            let mut search = AscendingSearch::new(&list);
+            for q in queries {
+                prop_assert_eq!(search.find(q), list.binary_search(&q).ok(), "query {}", q);
+            }
+        }
+    }
 }

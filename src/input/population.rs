@@ -339,6 +339,7 @@ fn read_building_file(src: &BuildingSource, report: &mut DemandReport) -> Result
             path,
             OsmRequest {
                 buildings: true,
+                building_info: true,
                 ..Default::default()
             },
         )?;
