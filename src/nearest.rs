@@ -17,6 +17,7 @@ use crate::places::{DemandPoint, Facility};
 use crate::route::access::{demand_trip, on_edge_slice, push_seeds, OnEdge};
 use crate::route::Workspace;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Options of a nearest-facility run.
 #[derive(Debug, Clone, Copy)]
@@ -332,12 +333,50 @@ fn validate_locations<'a>(locs: impl Iterator<Item = (&'a [f64; 2], &'a String)>
     Ok(())
 }
 
-/// The table of a nearest-facility run (the output of `lifecircle nearest`): one row per demand
+/// The map layer of a nearest-facility run (the output of `lifecircle nearest`): one row per demand
 /// point and category, `demand_id, category, facility_id, distance_m, time_s, status, access_m`,
 /// at the demand point. `status` is `ok`, `not_reached` or `unsnapped`; `access_m` is the access
 /// leg, or the distance to the nearest street when unsnapped.
 pub fn nearest_layer(r: &NearestResult, facilities: &[Facility], demand: &[DemandPoint]) -> Layer {
-    let mut l = Layer::new(
+    let mut l = nearest_table(r, facilities, demand);
+    if !l.is_empty() {
+        let per_demand = r.categories.len();
+        l.set_geometries(
+            demand
+                .iter()
+                .flat_map(|d| {
+                    std::iter::repeat_n(
+                        geo_types::Geometry::Point(geo_types::Point::new(
+                            d.location[0],
+                            d.location[1],
+                        )),
+                        per_demand,
+                    )
+                })
+                .collect(),
+        );
+    }
+    l
+}
+
+/// The rows of [`nearest_layer`] without their points, for tables (CSV, XLSX).
+pub fn nearest_table(r: &NearestResult, facilities: &[Facility], demand: &[DemandPoint]) -> Layer {
+    // Rows are made as they are written, from shared copies of what they show.
+    let per_demand = r.categories.len();
+    let demand_ids: Arc<[String]> = demand.iter().map(|d| d.id.clone()).collect();
+    let facility_ids: Arc<[String]> = facilities.iter().map(|f| f.id.clone()).collect();
+    let categories: Arc<[String]> = r.categories.iter().cloned().collect();
+    let outcomes: Arc<[Outcome]> = r.outcomes.iter().copied().collect();
+    let access: Arc<[f64]> = r
+        .demand_snaps
+        .iter()
+        .map(|s| match s {
+            SnapResult::Snapped(s) => s.access_m,
+            SnapResult::TooFar(m) => *m,
+        })
+        .collect();
+    let rows = demand.len() * per_demand;
+    Layer::new(
         "nearest",
         &[
             ("demand_id", Kind::Text),
@@ -348,38 +387,30 @@ pub fn nearest_layer(r: &NearestResult, facilities: &[Facility], demand: &[Deman
             ("status", Kind::Text),
             ("access_m", Kind::Real),
         ],
-    );
-    for (d, dp) in demand.iter().enumerate() {
-        let access = match r.demand_snaps[d] {
-            SnapResult::Snapped(s) => s.access_m,
-            SnapResult::TooFar(m) => m,
+    )
+    .with_made_rows(rows, move |i, row| {
+        let (d, c) = (i / per_demand, i % per_demand);
+        row[0].set_text(&demand_ids[d]);
+        row[1].set_text(&categories[c]);
+        let status = match outcomes[i] {
+            Outcome::Reached(h) => {
+                row[2].set_text(&facility_ids[h.facility as usize]);
+                row[3] = Value::Real(h.distance_m);
+                row[4] = Value::Real(h.time_s);
+                "ok"
+            }
+            Outcome::NotReached | Outcome::Unsnapped => {
+                row[2..5].fill(Value::Null);
+                if outcomes[i] == Outcome::NotReached {
+                    "not_reached"
+                } else {
+                    "unsnapped"
+                }
+            }
         };
-        for (c, cat) in r.categories.iter().enumerate() {
-            let (fac, dist, time, status) = match r.outcome(d, c) {
-                Outcome::Reached(h) => (
-                    Value::Text(facilities[h.facility as usize].id.clone()),
-                    Value::Real(h.distance_m),
-                    Value::Real(h.time_s),
-                    "ok",
-                ),
-                Outcome::NotReached => (Value::Null, Value::Null, Value::Null, "not_reached"),
-                Outcome::Unsnapped => (Value::Null, Value::Null, Value::Null, "unsnapped"),
-            };
-            l.push(
-                vec![
-                    Value::Text(dp.id.clone()),
-                    Value::Text(cat.clone()),
-                    fac,
-                    dist,
-                    time,
-                    Value::from(status),
-                    Value::Real(access),
-                ],
-                Some(dp.location),
-            );
-        }
-    }
-    l
+        row[5].set_text(status);
+        row[6] = Value::Real(access[d]);
+    })
 }
 
 /// Every network node's time and distance to the nearest facility of each category (empty

@@ -8,11 +8,11 @@ use lifecircle::categories::CategoryMap;
 use lifecircle::crs::Crs;
 use lifecircle::input::{read_demand, read_facilities, read_osm, FileKind, OsmRequest};
 use lifecircle::nearest::{
-    facility_snapping_layer, nearest, nearest_layer, node_times_layer, NearestOptions,
-    NearestResult,
+    facility_snapping_layer, nearest, nearest_layer, nearest_table, node_times_layer,
+    NearestOptions, NearestResult,
 };
 use lifecircle::network::{build_network, Network, SnapResult};
-use lifecircle::output::write_layer;
+use lifecircle::output::{write_layer, Format};
 use lifecircle::places::{DemandPoint, Facility};
 use lifecircle::{Error, ErrorKind, Result};
 use std::path::PathBuf;
@@ -127,7 +127,12 @@ pub fn run(a: NearestArgs) -> Result<()> {
     report_snapping(&result, &facilities, &demand, &progress);
 
     progress.step("write", || -> Result<()> {
-        write_layer(&a.out, &nearest_layer(&result, &facilities, &demand))?;
+        // Tables carry no geometry: leave the points out.
+        let out = match Format::of(&a.out)? {
+            Format::Csv | Format::Xlsx => nearest_table(&result, &facilities, &demand),
+            Format::GeoJson | Format::Gpkg => nearest_layer(&result, &facilities, &demand),
+        };
+        write_layer(&a.out, &out)?;
         if let Some(p) = &a.nodes_out {
             write_layer(p, &node_times_layer(&net, &result))?;
         }

@@ -310,9 +310,14 @@ impl Layer {
     /// assert_eq!(seen[2], (2, Value::Int(4)));
     /// ```
     pub fn cursor(&self) -> RowCursor<'_> {
+        self.cursor_at(0)
+    }
+
+    /// A cursor over the rows from `start` (index from 0) to the last.
+    pub fn cursor_at(&self, start: usize) -> RowCursor<'_> {
         RowCursor {
             layer: self,
-            next: 0,
+            next: start,
             cells: vec![Value::Null; self.columns.len()],
         }
     }
