@@ -39,6 +39,19 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The error for input or output that needs GDAL, in a build without it (the `gdal`
+    /// feature); `what` names the kind of file, e.g. "reading GeoPackage and Shapefile layers".
+    pub fn needs_gdal(what: &str) -> Error {
+        Error::new(
+            ErrorKind::Format,
+            format!(
+                "{what} needs GDAL, and this lifecircle was built without it (the `gdal` feature); \
+                 without it the tool reads OpenStreetMap PBF, CSV and XLSX files and writes CSV, \
+                 GeoJSON and XLSX"
+            ),
+        )
+    }
+
     /// A new error of `kind` with a human-readable `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {

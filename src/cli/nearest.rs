@@ -79,6 +79,16 @@ pub fn run(a: NearestArgs) -> Result<()> {
         .map(|m| positive(m, "--max-minutes").map(|m| m * 60.0))
         .transpose()?;
     positive(a.snap.max_snap_m, "--max-snap-m")?;
+    for out in [
+        Some(&a.out),
+        a.nodes_out.as_ref(),
+        a.facility_report.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        Format::of(out)?.writable(out)?;
+    }
     let mut map = match &a.category_map {
         Some(p) => CategoryMap::read(p)?,
         None => CategoryMap::builtin(),

@@ -15,12 +15,14 @@
 //! longitude first), whatever the EPSG definition says.
 
 pub mod china;
+mod epsg;
 mod geometry;
 
 pub use geometry::transform_geometry;
 
 use crate::error::{Error, ErrorKind, Result};
-use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
+#[cfg(feature = "gdal")]
+use gdal::spatial_ref::SpatialRef;
 use std::fmt;
 use std::str::FromStr;
 
@@ -43,25 +45,17 @@ impl Crs {
     /// True when coordinates are longitude/latitude degrees (so they can be range-checked).
     pub fn is_geographic(self) -> bool {
         match self {
-            Crs::Epsg(code) => SpatialRef::from_epsg(code)
-                .map(|s| s.is_geographic())
-                .unwrap_or(false),
+            Crs::Epsg(code) => epsg::is_geographic(code),
             _ => true,
         }
     }
 
     /// Checks that GDAL/PROJ knows this system (always true for the built-in ones).
     pub fn validate(self) -> Result<()> {
-        if let Crs::Epsg(code) = self {
-            SpatialRef::from_epsg(code).map_err(|e| {
-                Error::new(
-                    ErrorKind::Crs,
-                    format!("unknown coordinate system EPSG:{code}"),
-                )
-                .caused_by(e)
-            })?;
+        match self {
+            Crs::Epsg(code) => epsg::validate(code),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// The EPSG code GDAL should write into output files for this system, if any.
@@ -104,19 +98,20 @@ impl Crs {
             Crs::Wgs84 => {}
             Crs::Gcj02 => steps.push(Step::Fn(china::gcj02_to_wgs84)),
             Crs::Bd09 => steps.push(Step::Fn(china::bd09_to_wgs84)),
-            Crs::Epsg(code) => steps.push(Step::Gdal(gdal_transform(code, 4326)?)),
+            Crs::Epsg(code) => steps.push(Step::Epsg(epsg::Transform::new(code, 4326)?)),
             Crs::Cgcs2000 => unreachable!("normalised"),
         }
         match to {
             Crs::Wgs84 => {}
             Crs::Gcj02 => steps.push(Step::Fn(china::wgs84_to_gcj02)),
             Crs::Bd09 => steps.push(Step::Fn(china::wgs84_to_bd09)),
-            Crs::Epsg(code) => steps.push(Step::Gdal(gdal_transform(4326, code)?)),
+            Crs::Epsg(code) => steps.push(Step::Epsg(epsg::Transform::new(4326, code)?)),
             Crs::Cgcs2000 => unreachable!("normalised"),
         }
         Ok(Transformer { steps })
     }
 
+    #[cfg(feature = "gdal")]
     /// The system of a GDAL spatial reference: the built-in variant when it is EPSG:4326 or 4490,
     /// else its EPSG code when it has one.
     pub fn from_spatial_ref(srs: &SpatialRef) -> Option<Crs> {
@@ -143,7 +138,7 @@ pub struct Transformer {
 
 enum Step {
     Fn(fn(f64, f64) -> (f64, f64)),
-    Gdal(CoordTransform),
+    Epsg(epsg::Transform),
 }
 
 impl Transformer {
@@ -157,15 +152,13 @@ impl Transformer {
                         *p = [x, y];
                     }
                 }
-                Step::Gdal(t) => {
+                Step::Epsg(t) => {
                     if points.is_empty() {
                         continue;
                     }
                     let mut xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
                     let mut ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
-                    t.transform_coords(&mut xs, &mut ys, &mut []).map_err(|e| {
-                        Error::new(ErrorKind::Crs, "coordinates cannot be transformed").caused_by(e)
-                    })?;
+                    t.apply(&mut xs, &mut ys)?;
                     for (p, (x, y)) in points.iter_mut().zip(xs.into_iter().zip(ys)) {
                         *p = [x, y];
                     }
@@ -179,28 +172,6 @@ impl Transformer {
     pub fn is_identity(&self) -> bool {
         self.steps.is_empty()
     }
-}
-
-fn traditional_srs(code: u32) -> Result<SpatialRef> {
-    let mut srs = SpatialRef::from_epsg(code).map_err(|e| {
-        Error::new(
-            ErrorKind::Crs,
-            format!("unknown coordinate system EPSG:{code}"),
-        )
-        .caused_by(e)
-    })?;
-    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    Ok(srs)
-}
-
-fn gdal_transform(from: u32, to: u32) -> Result<CoordTransform> {
-    CoordTransform::new(&traditional_srs(from)?, &traditional_srs(to)?).map_err(|e| {
-        Error::new(
-            ErrorKind::Crs,
-            format!("no transformation from EPSG:{from} to EPSG:{to}"),
-        )
-        .caused_by(e)
-    })
 }
 
 impl FromStr for Crs {

@@ -2,8 +2,11 @@
 
 pub mod encoding;
 pub mod end_join;
+#[cfg(feature = "gdal")]
 mod gpkg_blob;
+#[cfg(feature = "gdal")]
 mod gpkg_direct;
+#[cfg(feature = "gdal")]
 mod gpkg_values;
 pub mod network;
 pub mod osm;

@@ -1,12 +1,16 @@
 //! Population rasters (GeoTIFF, or anything else GDAL reads): one demand point per populated cell.
 
 use crate::crs::Crs;
-use crate::error::{Error, ErrorKind, Result};
+#[cfg(feature = "gdal")]
+use crate::error::ErrorKind;
+use crate::error::{Error, Result};
 use crate::places::DemandPoint;
+#[cfg(feature = "gdal")]
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use std::path::Path;
 
 /// Largest number of cells read at once (rows are read in strips of about this many cells).
+#[cfg(feature = "gdal")]
 const STRIP_CELLS: usize = 1 << 22;
 
 /// Demand points of a population raster and the cells that gave none.
@@ -25,6 +29,17 @@ pub(crate) struct RasterDemand {
 /// value as population. Ids are `r{row}_{col}` (0-based, row 0 at the top). Cells with the
 /// nodata value, NaN, zero or a negative value are skipped and counted. Rotated rasters
 /// (non-zero rotation terms in the geotransform) are rejected.
+/// Without GDAL a raster cannot be read: an error naming the file.
+#[cfg(not(feature = "gdal"))]
+pub(crate) fn read_raster_demand(
+    path: &Path,
+    _band: usize,
+    _crs: Option<Crs>,
+) -> Result<RasterDemand> {
+    Err(Error::needs_gdal("reading population rasters").file(path))
+}
+
+#[cfg(feature = "gdal")]
 pub(crate) fn read_raster_demand(
     path: &Path,
     band: usize,

@@ -249,7 +249,7 @@ fn write_column_labels(db: &Connection, layers: &[&Layer]) -> rusqlite::Result<(
             layer
                 .columns
                 .iter()
-                .zip(super::gpkg::aliases(layer))
+                .zip(super::gpkg::create::aliases(layer))
                 .filter_map(|((column, _), alias)| {
                     Some((layer.name.as_str(), column.as_str(), alias?))
                 })

@@ -16,10 +16,13 @@ pub mod csv;
 mod csv_record;
 pub mod geojson;
 pub mod gpkg;
+#[cfg(feature = "gdal")]
 mod gpkg_features;
+#[cfg(feature = "gdal")]
 mod gpkg_rtree;
 pub mod layer;
 pub mod number;
+#[cfg(feature = "gdal")]
 mod sqlite_rows;
 pub mod srs;
 pub mod xlsx;
@@ -67,6 +70,17 @@ impl Format {
             )
             .file(path)),
         }
+    }
+}
+
+impl Format {
+    /// This format, or an error naming `path` when this build cannot write it (GeoPackage needs
+    /// the `gdal` feature): to check output paths before the work starts.
+    pub fn writable(self, path: &Path) -> Result<Format> {
+        if self == Format::Gpkg && !cfg!(feature = "gdal") {
+            return Err(Error::needs_gdal("writing GeoPackage files").file(path));
+        }
+        Ok(self)
     }
 }
 

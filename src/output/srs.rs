@@ -17,6 +17,7 @@
 
 use crate::crs::{Crs, Transformer};
 use crate::error::{Error, ErrorKind, Result};
+#[cfg(feature = "gdal")]
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use std::fmt;
 use std::str::FromStr;
@@ -108,6 +109,7 @@ impl OutputCrs {
         }
     }
 
+    #[cfg(feature = "gdal")]
     /// The GDAL spatial reference written to files, in the traditional GIS axis order
     /// (longitude or easting first).
     pub fn spatial_ref(self) -> Result<SpatialRef> {
@@ -185,6 +187,7 @@ impl fmt::Display for OutputCrs {
     }
 }
 
+#[cfg(feature = "gdal")]
 pub(crate) use crate::crs::transform_geometry;
 
 #[cfg(test)]

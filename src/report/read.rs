@@ -3,13 +3,17 @@
 //! WGS84; GCJ-02 is recognised by the layer description) or else from the GeoJSON files.
 
 use super::ReportData;
-use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
-use crate::output::srs::transform_geometry;
-use crate::output::{Kind, Layer, Value};
-use gdal::vector::{LayerAccess, OGRFieldType};
-use gdal::Metadata;
+use crate::output::Layer;
 use std::path::Path;
+#[cfg(feature = "gdal")]
+use {
+    crate::crs::Crs,
+    crate::output::srs::transform_geometry,
+    crate::output::{Kind, Value},
+    gdal::vector::{LayerAccess, OGRFieldType},
+    gdal::Metadata,
+};
 
 /// Reads `summary.json` and the `zones`, `facilities`, `gaps` and (when present)
 /// `service_areas` and `sites` layers of an output folder.
@@ -54,6 +58,13 @@ pub fn read_output_folder(dir: &Path) -> Result<ReportData> {
     })
 }
 
+/// Without GDAL the layers cannot be read: an error naming the file.
+#[cfg(not(feature = "gdal"))]
+pub fn read_gdal_layer(path: &Path, _name: &str) -> Result<Option<Layer>> {
+    Err(Error::needs_gdal("reading the map layers of an output folder").file(path))
+}
+
+#[cfg(feature = "gdal")]
 /// Reads layer `name` of a GeoPackage (or the only layer of a GeoJSON file) into a [`Layer`],
 /// geometry converted to WGS84; `None` when the GeoPackage has no such layer.
 pub fn read_gdal_layer(path: &Path, name: &str) -> Result<Option<Layer>> {

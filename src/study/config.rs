@@ -703,6 +703,10 @@ impl Study {
                 )
                 .field("output.formats"));
             }
+            if f == "gpkg" && !cfg!(feature = "gdal") {
+                return Err(Error::needs_gdal("writing GeoPackage files (format gpkg)")
+                    .field("output.formats"));
+            }
         }
         if !matches!(self.output.headers.as_str(), "zh" | "en") {
             return Err(Error::new(ErrorKind::InvalidValue, "use zh or en").field("output.headers"));

@@ -9,12 +9,15 @@ use super::pbf::{PbfWay, PbfWriter};
 use super::people::{Home, Place, CATEGORIES};
 use super::streets::Streets;
 use super::zones::SynthZone;
-use crate::error::{Error, ErrorKind, Result};
+#[cfg(feature = "gdal")]
+use crate::error::ErrorKind;
+use crate::error::{Error, Result};
 use crate::output::{write_atomic, write_gpkg_layers, Kind, Layer, OutputCrs, Value};
-use gdal::vector::{
-    FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType,
+#[cfg(feature = "gdal")]
+use gdal::{
+    vector::{FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType},
+    DriverManager,
 };
-use gdal::DriverManager;
 use geo_types::MultiPolygon;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -23,13 +26,16 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
 
+#[cfg(feature = "gdal")]
 fn gdal_err(what: &'static str) -> impl Fn(gdal::errors::GdalError) -> Error {
     move |e| Error::new(ErrorKind::Io, format!("GeoPackage: {what}")).caused_by(e)
 }
 
 /// Fixes GDAL's time stamps for this thread (so reruns are byte-identical) until dropped.
+#[cfg(feature = "gdal")]
 struct FixedDate;
 
+#[cfg(feature = "gdal")]
 impl FixedDate {
     fn set() -> Result<FixedDate> {
         gdal::config::set_thread_local_config_option(
@@ -41,6 +47,7 @@ impl FixedDate {
     }
 }
 
+#[cfg(feature = "gdal")]
 impl Drop for FixedDate {
     fn drop(&mut self) {
         let _ = gdal::config::clear_thread_local_config_option("OGR_CURRENT_DATE");
@@ -51,6 +58,7 @@ impl Drop for FixedDate {
 /// `oneway` (`yes` or empty), `maxspeed` (km/h, 0 for footpaths), WGS84. The R-tree spatial
 /// index is written only when `spatial_index` is set (it takes most of the time: about 20 s for
 /// 1.7 million features, against 4 s for the features).
+#[cfg(feature = "gdal")]
 pub fn network_gpkg(path: &Path, streets: &Streets, spatial_index: bool) -> Result<()> {
     write_atomic(path, |tmp| {
         let _date = FixedDate::set()?;
@@ -115,6 +123,12 @@ pub fn network_gpkg(path: &Path, streets: &Streets, spatial_index: bool) -> Resu
         txn.commit().map_err(gdal_err("commit"))?;
         Ok(())
     })
+}
+
+/// Without GDAL the GeoPackage network cannot be written: an error naming the file.
+#[cfg(not(feature = "gdal"))]
+pub fn network_gpkg(path: &Path, _streets: &Streets, _spatial_index: bool) -> Result<()> {
+    Err(Error::needs_gdal("writing GeoPackage files").file(path))
 }
 
 /// The network as an OpenStreetMap PBF: junctions are nodes `1..=n`, shape points follow;
