@@ -14,11 +14,15 @@ give every building its network distance to the nearest facility of each categor
   tool snaps to the nearest street and adds the access legs).
 * lifecircle (whole process, median of --runs): ``lifecircle nearest --network PBF
   --facilities PBF --category-map categories.toml --demand PBF --out out.csv --quiet``, with
-  all cores and with RAYON_NUM_THREADS=1.
+  all cores and with RAYON_NUM_THREADS=1; the tool also writes its 63,000-row table to disk
+  (fsync included), which the Python side keeps in memory. With --lifecircle-without-gdal, the
+  same for the build without GDAL (``cargo build --no-default-features``), which starts in
+  about a millisecond instead of forty.
 
 Prints the times and the ratio pyrosm+pandana / lifecircle.
 
-    python bench/pipeline.py --lifecircle target/release/lifecircle [--runs 5] [--json OUT]
+    python bench/pipeline.py --lifecircle target/release/lifecircle \
+        [--lifecircle-without-gdal target/without-gdal/lifecircle] [--runs 9] [--json OUT]
 """
 
 from __future__ import annotations
@@ -146,7 +150,8 @@ def tool_runs(binary: str, runs: int, threads: int | None) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lifecircle", default=os.path.join(ROOT, "target", "release", "lifecircle"))
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--lifecircle-without-gdal")
+    ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     cat_rules = rules(CATS)
@@ -162,6 +167,9 @@ def main(argv=None) -> int:
     log("pipeline: lifecircle nearest")
     t_tool = tool_runs(args.lifecircle, args.runs, None)
     t_tool1 = tool_runs(args.lifecircle, args.runs, 1)
+    lite = args.lifecircle_without_gdal
+    t_lite = tool_runs(lite, args.runs, None) if lite else None
+    t_lite1 = tool_runs(lite, args.runs, 1) if lite else None
 
     tt = py["times_s"]
     print(f"== whole pipeline, Liechtenstein ({os.path.basename(PBF)}): read PBF, walking network, "
@@ -171,14 +179,21 @@ def main(argv=None) -> int:
     print(f"pyrosm {__import__('pyrosm').__version__} + pandana {__import__('pandana').__version__} "
           f"(best of {len(py_runs)}) | {tt['network']:.2f} | {tt['graph']:.2f} | {tt['facilities']:.2f} | "
           f"{tt['buildings']:.2f} | {tt['nearest']:.2f} | {tt['total']:.2f}")
-    print(f"lifecircle nearest, all cores (median of {args.runs}, whole process) | - | - | - | - | - | {t_tool:.2f}")
-    print(f"lifecircle nearest, 1 thread | - | - | - | - | - | {t_tool1:.2f}")
+    print(f"lifecircle nearest, all cores (median of {args.runs}, whole process) | - | - | - | - | - | {t_tool:.3f}")
+    print(f"lifecircle nearest, 1 thread | - | - | - | - | - | {t_tool1:.3f}")
+    if lite:
+        print(f"lifecircle nearest without GDAL, all cores (median of {args.runs}, whole process) | - | - | - | - | - | {t_lite:.3f}")
+        print(f"lifecircle nearest without GDAL, 1 thread | - | - | - | - | - | {t_lite1:.3f}")
     print(f"ratio pyrosm+pandana / lifecircle: {tt['total'] / t_tool:.1f}x (1 thread: {tt['total'] / t_tool1:.1f}x); "
           f"python imports not counted ({t_import:.2f} s)")
+    if lite:
+        print(f"ratio pyrosm+pandana / lifecircle without GDAL: {tt['total'] / t_lite:.1f}x "
+              f"(1 thread: {tt['total'] / t_lite1:.1f}x)")
     print("facilities found by pyrosm per category: " + ", ".join(f"{k} {v}" for k, v in py["facilities"].items()))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"python": py_runs, "lifecircle_s": t_tool, "lifecircle_1thread_s": t_tool1,
+                       "lifecircle_without_gdal_s": t_lite, "lifecircle_without_gdal_1thread_s": t_lite1,
                        "python_import_s": t_import}, f, indent=2)
     return 0
 
