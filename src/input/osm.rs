@@ -1,17 +1,20 @@
 //! Reading OpenStreetMap `.osm.pbf` extracts: the street network of a travel mode, facilities
 //! through a [`CategoryMap`], and buildings as demand points.
 //!
-//! The file is read in two passes over its blobs, each decoded in parallel and merged in file
-//! order (so results do not depend on thread timing): ways first, then the coordinates of just
-//! the nodes those ways use. Ways that reference nodes missing from the extract (typical at the
-//! edge of a cut-out) are cut at the missing nodes, and the cuts are counted in [`OsmReport`].
+//! The file is read in two passes over its blocks (decoded by the tool's own reader, `pbf`),
+//! each in parallel and merged in file order (so results do not depend on thread timing): ways
+//! first, then the coordinates of just the nodes those ways use. Blocks with nodes are decoded
+//! once and kept between the passes for files up to 16 MB, decoded again for larger ones. Ways
+//! that reference nodes missing from the extract (typical at the edge of a cut-out) are cut at
+//! the missing nodes, and the cuts are counted in [`OsmReport`].
 //!
-//! Buildings are ways tagged `building=*` (any value but `no`). Each comes with its footprint
-//! (closed ways only), floors and whether it is residential ([`BuildingInfo`],
-//! [`is_residential_building`]); footprints are measured after the node pass, block by block in
-//! parallel, and only when buildings are requested. Buildings mapped as multipolygon relations
-//! are counted in [`OsmReport`], not read.
+//! Buildings are ways tagged `building=*` (any value but `no`), placed at a point on their
+//! surface. With [`OsmRequest::building_info`] each also comes with its footprint (closed ways
+//! only), floors and whether it is residential ([`BuildingInfo`], [`is_residential_building`]);
+//! footprints are measured after the node pass, block by block in parallel. Buildings mapped as
+//! multipolygon relations are counted in [`OsmReport`], not read.
 
+use super::pbf::{PbfBlock, PbfFile};
 use super::surface_point::ring_surface_point;
 use crate::categories::CategoryMap;
 use crate::error::{Error, ErrorKind, Result};
@@ -127,19 +130,14 @@ fn building_levels(value: Option<&str>) -> f64 {
 
 /// Reads what `req` asks for from a PBF file.
 pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
-    let blobs = read_blobs(path)?;
-    let keep = std::fs::metadata(path).is_ok_and(|m| m.len() <= KEEP_DECODED_MAX_BYTES);
-    let first: Vec<(WayBatch, NodeBlock)> = blobs
-        .par_iter()
+    let file = PbfFile::read(path)?;
+    let keep = file.len() <= KEEP_DECODED_MAX_BYTES;
+    let first: Vec<(WayBatch, NodeBlock)> = (0..file.blobs.len())
+        .into_par_iter()
         .map(|b| {
-            let Some(blk) = decode(b)? else {
-                return Ok((WayBatch::default(), NodeBlock::None));
-            };
-            let ways = ways_of(&blk, &req);
-            let has_nodes = blk
-                .groups()
-                .any(|g| g.dense_nodes().next().is_some() || g.nodes().next().is_some());
-            let nodes = match (has_nodes, keep) {
+            let blk = file.block(b)?;
+            let ways = ways_of(&blk, &req)?;
+            let nodes = match (blk.has_nodes(), keep) {
                 (false, _) => NodeBlock::None,
                 (true, true) => NodeBlock::Decoded(blk),
                 (true, false) => NodeBlock::Encoded,
@@ -162,21 +160,17 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     needed.par_sort_unstable();
     needed.dedup();
 
-    let nodes: Vec<NodeBatch> = blobs
-        .par_iter()
-        .zip(node_blocks)
-        .map(|(b, nb)| {
-            Ok(match nb {
-                NodeBlock::None => NodeBatch::default(),
-                NodeBlock::Decoded(blk) => nodes_of(&blk, &needed, req.facilities),
-                NodeBlock::Encoded => decode(b)?
-                    .map(|blk| nodes_of(&blk, &needed, req.facilities))
-                    .unwrap_or_default(),
-            })
+    let nodes: Vec<NodeBatch> = node_blocks
+        .into_par_iter()
+        .enumerate()
+        .map(|(b, nb)| match nb {
+            NodeBlock::None => Ok(NodeBatch::default()),
+            NodeBlock::Decoded(blk) => nodes_of(&blk, &needed, req.facilities),
+            NodeBlock::Encoded => nodes_of(&file.block(b)?, &needed, req.facilities),
         })
         .collect::<Result<_>>()
         .map_err(|e: Error| e.file(path))?;
-    drop(blobs);
+    drop(file);
 
     let mut coords = vec![[f64::NAN; 2]; needed.len()];
     let mut entrance = vec![false; needed.len()];
@@ -296,7 +290,7 @@ enum NodeBlock {
     /// The block has no nodes.
     None,
     /// Decoded in the first pass and kept.
-    Decoded(PrimitiveBlock),
+    Decoded(PbfBlock),
     /// To be decoded again.
     Encoded,
 }
@@ -416,71 +410,64 @@ enum FeatureKind {
     Building { levels: f64, residential: bool },
 }
 
-fn ways_of(block: &PrimitiveBlock, req: &OsmRequest<'_>) -> WayBatch {
+fn ways_of(block: &PbfBlock, req: &OsmRequest<'_>) -> Result<WayBatch> {
     let mut out = WayBatch {
         net_offsets: vec![0],
         ..Default::default()
     };
-    let mut tags: Vec<(&str, &str)> = Vec::new();
-    for group in block.groups() {
-        for way in group.ways() {
-            tags.clear();
-            tags.extend(way.tags());
-            let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
-            if let Some(access) = req.network.and_then(|p| p.osm_way(tag)) {
-                out.net_ids.push(way.id());
-                out.net_refs.extend(way.refs());
-                out.net_offsets.push(out.net_refs.len() as u32);
-                out.net_access.push(access);
-            }
-            if let Some(map) = req.facilities {
-                let cats = map.classify(tag);
-                if !cats.is_empty() {
-                    out.feature_ways.push(FeatureWay {
-                        id: way.id(),
-                        refs: way.refs().collect(),
-                        kind: FeatureKind::Facility {
-                            categories: cats.into_iter().map(|c| c as u16).collect(),
-                            name: tag("name").unwrap_or("").to_string(),
-                        },
-                    });
-                }
-            }
-            if req.buildings {
-                if let Some(b) = tag("building").filter(|v| *v != "no") {
-                    out.feature_ways.push(FeatureWay {
-                        id: way.id(),
-                        refs: way.refs().collect(),
-                        kind: FeatureKind::Building {
-                            levels: building_levels(tag("building:levels")),
-                            residential: is_residential_building(b),
-                        },
-                    });
-                }
+    block.for_each_way(|id, tags, refs| {
+        let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
+        if let Some(access) = req.network.and_then(|p| p.osm_way(tag)) {
+            out.net_ids.push(id);
+            out.net_refs.extend_from_slice(refs);
+            out.net_offsets.push(out.net_refs.len() as u32);
+            out.net_access.push(access);
+        }
+        if let Some(map) = req.facilities {
+            let cats = map.classify(tag);
+            if !cats.is_empty() {
+                out.feature_ways.push(FeatureWay {
+                    id,
+                    refs: refs.to_vec(),
+                    kind: FeatureKind::Facility {
+                        categories: cats.into_iter().map(|c| c as u16).collect(),
+                        name: tag("name").unwrap_or("").to_string(),
+                    },
+                });
             }
         }
         if req.buildings {
-            for rel in group.relations() {
+            if let Some(b) = tag("building").filter(|v| *v != "no") {
+                out.feature_ways.push(FeatureWay {
+                    id,
+                    refs: refs.to_vec(),
+                    kind: FeatureKind::Building {
+                        levels: building_levels(tag("building:levels")),
+                        residential: is_residential_building(b),
+                    },
+                });
+            }
+        }
+    })?;
+    if req.buildings || req.facilities.is_some() {
+        block.for_each_relation(|tags| {
+            if req.buildings {
                 let (mut building, mut multipolygon) = (false, false);
-                for (k, v) in rel.tags() {
+                for &(k, v) in tags {
                     building |= k == "building" && v != "no";
                     multipolygon |= k == "type" && v == "multipolygon";
                 }
                 out.building_relations += usize::from(building && multipolygon);
             }
-        }
-        if let Some(map) = req.facilities {
-            for rel in group.relations() {
-                tags.clear();
-                tags.extend(rel.tags());
+            if let Some(map) = req.facilities {
                 let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
                 if !map.classify(tag).is_empty() {
                     out.facility_relations += 1;
                 }
             }
-        }
+        })?;
     }
-    out
+    Ok(out)
 }
 
 #[derive(Default)]
@@ -490,10 +477,10 @@ struct NodeBatch {
     facilities: Vec<Facility>,
 }
 
-fn nodes_of(block: &PrimitiveBlock, needed: &[i64], map: Option<&CategoryMap>) -> NodeBatch {
+fn nodes_of(block: &PbfBlock, needed: &[i64], map: Option<&CategoryMap>) -> Result<NodeBatch> {
     let mut out = NodeBatch::default();
     let mut needed = AscendingSearch::new(needed);
-    let mut visit = |id: i64, nano_lon: i64, nano_lat: i64, tags: &[(&str, &str)]| {
+    block.for_each_node(|id, nano_lon, nano_lat, tags| {
         let pos = [nano_lon as f64 / 1e9, nano_lat as f64 / 1e9];
         let tag = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
         if let Some(i) = needed.find(id) {
@@ -517,21 +504,8 @@ fn nodes_of(block: &PrimitiveBlock, needed: &[i64], map: Option<&CategoryMap>) -
                 });
             }
         }
-    };
-    let mut tags: Vec<(&str, &str)> = Vec::new();
-    for group in block.groups() {
-        for n in group.dense_nodes() {
-            tags.clear();
-            tags.extend(n.tags());
-            visit(n.id(), n.nano_lon(), n.nano_lat(), &tags);
-        }
-        for n in group.nodes() {
-            tags.clear();
-            tags.extend(n.tags());
-            visit(n.id(), n.nano_lon(), n.nano_lat(), &tags);
-        }
-    }
-    out
+    })?;
+    Ok(out)
 }
 
 /// Finds ids in a sorted list, fastest when asked in ascending order (as a sorted file's node

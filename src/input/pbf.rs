@@ -1,0 +1,610 @@
+//! A reader of OpenStreetMap `.osm.pbf` files that decodes only what the tool uses: node ids,
+//! positions and tags, way ids, tags and node references, relation tags. Metadata (versions,
+//! time stamps, users) and relation members are skipped unread, and nothing is allocated per
+//! element, which makes a block about three times quicker to read than a general decoder that
+//! builds every message.
+//!
+//! The file is a sequence of blobs, each a 4-byte big-endian length, a `BlobHeader` message and
+//! a `Blob` message holding one block, raw or zlib-compressed
+//! (<https://wiki.openstreetmap.org/wiki/PBF_Format>). Tags whose key or value is not valid
+//! UTF-8 end an element's tag list there, as the `osmpbf` crate reads them.
+
+use crate::error::{Error, ErrorKind, Result};
+use std::ops::Range;
+use std::path::Path;
+
+/// A data blob of a file: its bytes as stored (compressed or not).
+pub(crate) struct PbfBlob {
+    range: Range<usize>,
+    raw_size: Option<usize>,
+    zlib: bool,
+}
+
+/// A whole file read into memory, with the places of its data blobs.
+pub(crate) struct PbfFile {
+    bytes: Vec<u8>,
+    /// The `OSMData` blobs in file order.
+    pub blobs: Vec<PbfBlob>,
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::new(
+        ErrorKind::Format,
+        format!("corrupt block in the OSM file: {what}"),
+    )
+}
+
+impl PbfFile {
+    /// Reads the file and finds its data blobs.
+    pub fn read(path: &Path) -> Result<PbfFile> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::new(ErrorKind::Io, "file not found").file(path)
+            } else {
+                Error::io(path, e)
+            }
+        })?;
+        let not_pbf = |why: &str| {
+            Error::new(
+                ErrorKind::Format,
+                format!("not a readable OpenStreetMap PBF file: {why}"),
+            )
+            .file(path)
+        };
+        let mut blobs = Vec::new();
+        let mut pos = 0;
+        let mut any = false;
+        while pos < bytes.len() {
+            let len = bytes
+                .get(pos..pos + 4)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+                .ok_or_else(|| not_pbf("truncated blob header length"))?;
+            pos += 4;
+            let header = bytes
+                .get(pos..pos + len)
+                .ok_or_else(|| not_pbf("truncated blob header"))?;
+            pos += len;
+            let (kind, size) = blob_header(header).map_err(|e| not_pbf(&e))?;
+            let blob = pos..pos + size;
+            if blob.end > bytes.len() {
+                return Err(not_pbf("truncated blob"));
+            }
+            pos = blob.end;
+            any = true;
+            match kind {
+                b"OSMData" => {
+                    blobs.push(blob_of(&bytes[blob.clone()], blob.start).map_err(|e| not_pbf(&e))?)
+                }
+                b"OSMHeader" => {}
+                _ => return Err(not_pbf("unknown blob type")),
+            }
+        }
+        if !any {
+            return Err(Error::new(ErrorKind::Empty, "the OSM file is empty").file(path));
+        }
+        Ok(PbfFile { bytes, blobs })
+    }
+
+    /// The file's size in bytes.
+    pub fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    /// The block of blob `i`, decompressed and indexed.
+    pub fn block(&self, i: usize) -> Result<PbfBlock> {
+        let b = &self.blobs[i];
+        let stored = &self.bytes[b.range.clone()];
+        let data = if b.zlib {
+            let mut out = Vec::with_capacity(b.raw_size.unwrap_or(stored.len() * 4));
+            let mut z = flate2::Decompress::new(true);
+            loop {
+                let status = z
+                    .decompress_vec(
+                        &stored[z.total_in() as usize..],
+                        &mut out,
+                        flate2::FlushDecompress::Finish,
+                    )
+                    .map_err(|_| corrupt("bad zlib data"))?;
+                match status {
+                    flate2::Status::StreamEnd => break,
+                    _ if out.len() == out.capacity() => out.reserve(out.capacity().max(1 << 16)),
+                    _ => return Err(corrupt("truncated zlib data")),
+                }
+            }
+            if b.raw_size.is_some_and(|n| n != out.len()) {
+                return Err(corrupt("size differs from the blob's raw size"));
+            }
+            out
+        } else {
+            stored.to_vec()
+        };
+        PbfBlock::parse(data)
+    }
+}
+
+/// The type and data size of a blob header.
+fn blob_header(h: &[u8]) -> std::result::Result<(&[u8], usize), String> {
+    let (mut kind, mut size) = (None, None);
+    let mut r = Reader::new(h);
+    while let Some((field, wire)) = r.key()? {
+        match (field, wire) {
+            (1, 2) => kind = Some(r.bytes()?),
+            (3, 0) => size = Some(r.varint()? as usize),
+            _ => r.skip(wire)?,
+        }
+    }
+    Ok((
+        kind.ok_or("blob header without a type")?,
+        size.ok_or("blob header without a size")?,
+    ))
+}
+
+/// Where a blob's data lies (`offset` is the blob's place in the file).
+fn blob_of(b: &[u8], offset: usize) -> std::result::Result<PbfBlob, String> {
+    let mut r = Reader::new(b);
+    let (mut data, mut raw_size, mut zlib) = (None, None, false);
+    while let Some((field, wire)) = r.key()? {
+        match (field, wire) {
+            (1, 2) => {
+                let d = r.bytes()?;
+                data = Some(offset + r.pos - d.len()..offset + r.pos);
+            }
+            (2, 0) => raw_size = Some(r.varint()? as usize),
+            (3, 2) => {
+                let d = r.bytes()?;
+                data = Some(offset + r.pos - d.len()..offset + r.pos);
+                zlib = true;
+            }
+            (4..=7, 2) => return Err("compression other than zlib is not supported".into()),
+            _ => r.skip(wire)?,
+        }
+    }
+    Ok(PbfBlob {
+        range: data.ok_or("blob without data")?,
+        raw_size,
+        zlib,
+    })
+}
+
+/// A decompressed `PrimitiveBlock` with its string table and groups located.
+pub(crate) struct PbfBlock {
+    data: Vec<u8>,
+    strings: Vec<Range<u32>>,
+    groups: Vec<Range<u32>>,
+    granularity: i64,
+    lat_offset: i64,
+    lon_offset: i64,
+    has_nodes: bool,
+}
+
+impl PbfBlock {
+    fn parse(data: Vec<u8>) -> Result<PbfBlock> {
+        let mut strings = Vec::new();
+        let mut groups = Vec::new();
+        let (mut granularity, mut lat_offset, mut lon_offset) = (100, 0, 0);
+        let mut has_nodes = false;
+        let mut r = Reader::new(&data);
+        let at = |r: &Reader, len: usize| (r.pos - len) as u32..r.pos as u32;
+        while let Some((field, wire)) = r.key().map_err(|e| corrupt(&e))? {
+            match (field, wire) {
+                (1, 2) => {
+                    let table = r.bytes().map_err(|e| corrupt(&e))?;
+                    let base = r.pos - table.len();
+                    let mut t = Reader::new(table);
+                    while let Some((f, w)) = t.key().map_err(|e| corrupt(&e))? {
+                        if (f, w) == (1, 2) {
+                            let s = t.bytes().map_err(|e| corrupt(&e))?;
+                            strings.push((base + t.pos - s.len()) as u32..(base + t.pos) as u32);
+                        } else {
+                            t.skip(w).map_err(|e| corrupt(&e))?;
+                        }
+                    }
+                }
+                (2, 2) => {
+                    let g = r.bytes().map_err(|e| corrupt(&e))?;
+                    let mut gr = Reader::new(g);
+                    while let Some((f, w)) = gr.key().map_err(|e| corrupt(&e))? {
+                        has_nodes |= matches!(f, 1 | 2);
+                        gr.skip(w).map_err(|e| corrupt(&e))?;
+                    }
+                    groups.push(at(&r, g.len()));
+                }
+                (17, 0) => granularity = r.varint().map_err(|e| corrupt(&e))? as i64,
+                (19, 0) => lat_offset = r.varint().map_err(|e| corrupt(&e))? as i64,
+                (20, 0) => lon_offset = r.varint().map_err(|e| corrupt(&e))? as i64,
+                _ => r.skip(wire).map_err(|e| corrupt(&e))?,
+            }
+        }
+        Ok(PbfBlock {
+            data,
+            strings,
+            groups,
+            granularity,
+            lat_offset,
+            lon_offset,
+            has_nodes,
+        })
+    }
+
+    /// Whether the block holds nodes.
+    pub fn has_nodes(&self) -> bool {
+        self.has_nodes
+    }
+
+    fn str(&self, i: u64) -> Option<&str> {
+        let r = self.strings.get(usize::try_from(i).ok()?)?;
+        std::str::from_utf8(&self.data[r.start as usize..r.end as usize]).ok()
+    }
+
+    /// Appends the tags of parallel key and value index lists to `tags`, up to the first pair
+    /// that is not valid UTF-8 or not in the string table.
+    fn push_tags<'s>(&'s self, keys: &[u64], vals: &[u64], tags: &mut Vec<(&'s str, &'s str)>) {
+        for (&k, &v) in keys.iter().zip(vals) {
+            match (self.str(k), self.str(v)) {
+                (Some(k), Some(v)) => tags.push((k, v)),
+                _ => break,
+            }
+        }
+    }
+
+    fn groups(&self) -> impl Iterator<Item = Reader<'_>> {
+        self.groups
+            .iter()
+            .map(|g| Reader::new(&self.data[g.start as usize..g.end as usize]))
+    }
+
+    /// Calls `f(id, nano_lon, nano_lat, tags)` for every node, dense or not, in block order.
+    pub fn for_each_node(&self, mut f: impl FnMut(i64, i64, i64, &[(&str, &str)])) -> Result<()> {
+        let mut tags = Vec::new();
+        let (mut keys, mut vals) = (Vec::new(), Vec::new());
+        let (mut ids, mut lats, mut lons, mut kv) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let pos = |offset: i64, v: i64| offset + self.granularity * v;
+        for mut g in self.groups() {
+            while let Some((field, wire)) = g.key().map_err(|e| corrupt(&e))? {
+                match (field, wire) {
+                    (1, 2) => {
+                        let mut n = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                        let (mut id, mut lat, mut lon) = (0, 0, 0);
+                        keys.clear();
+                        vals.clear();
+                        while let Some((nf, nw)) = n.key().map_err(|e| corrupt(&e))? {
+                            match (nf, nw) {
+                                (1, 0) => id = zigzag(n.varint().map_err(|e| corrupt(&e))?),
+                                (2, _) => n.repeated(nw, &mut keys).map_err(|e| corrupt(&e))?,
+                                (3, _) => n.repeated(nw, &mut vals).map_err(|e| corrupt(&e))?,
+                                (8, 0) => lat = zigzag(n.varint().map_err(|e| corrupt(&e))?),
+                                (9, 0) => lon = zigzag(n.varint().map_err(|e| corrupt(&e))?),
+                                _ => n.skip(nw).map_err(|e| corrupt(&e))?,
+                            }
+                        }
+                        tags.clear();
+                        self.push_tags(&keys, &vals, &mut tags);
+                        f(
+                            id,
+                            pos(self.lon_offset, lon),
+                            pos(self.lat_offset, lat),
+                            &tags,
+                        );
+                    }
+                    (2, 2) => {
+                        let mut d = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                        for v in [&mut ids, &mut lats, &mut lons, &mut kv] {
+                            v.clear();
+                        }
+                        while let Some((df, dw)) = d.key().map_err(|e| corrupt(&e))? {
+                            match df {
+                                1 => d.repeated(dw, &mut ids),
+                                8 => d.repeated(dw, &mut lats),
+                                9 => d.repeated(dw, &mut lons),
+                                10 => d.repeated(dw, &mut kv),
+                                _ => d.skip(dw),
+                            }
+                            .map_err(|e| corrupt(&e))?;
+                        }
+                        if lats.len() != ids.len() || lons.len() != ids.len() {
+                            return Err(corrupt("dense nodes of unequal lengths"));
+                        }
+                        let (mut id, mut lat, mut lon, mut k) = (0i64, 0i64, 0i64, 0);
+                        for i in 0..ids.len() {
+                            id = id.wrapping_add(zigzag(ids[i]));
+                            lat = lat.wrapping_add(zigzag(lats[i]));
+                            lon = lon.wrapping_add(zigzag(lons[i]));
+                            tags.clear();
+                            // Key, value pairs up to a 0; a missing or broken pair ends the tags.
+                            let mut ok = true;
+                            while k < kv.len() && kv[k] != 0 {
+                                let (key, val) = (kv[k], kv.get(k + 1).copied());
+                                k += 2;
+                                if !ok {
+                                    continue;
+                                }
+                                match (self.str(key), val.and_then(|v| self.str(v))) {
+                                    (Some(a), Some(b)) => tags.push((a, b)),
+                                    _ => ok = false,
+                                }
+                            }
+                            k += 1;
+                            f(
+                                id,
+                                pos(self.lon_offset, lon),
+                                pos(self.lat_offset, lat),
+                                &tags,
+                            );
+                        }
+                    }
+                    _ => g.skip(wire).map_err(|e| corrupt(&e))?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `f(id, tags, refs)` for every way in block order.
+    pub fn for_each_way(&self, mut f: impl FnMut(i64, &[(&str, &str)], &[i64])) -> Result<()> {
+        let mut tags = Vec::new();
+        let (mut keys, mut vals, mut deltas) = (Vec::new(), Vec::new(), Vec::new());
+        let mut refs: Vec<i64> = Vec::new();
+        for mut g in self.groups() {
+            while let Some((field, wire)) = g.key().map_err(|e| corrupt(&e))? {
+                if (field, wire) != (3, 2) {
+                    g.skip(wire).map_err(|e| corrupt(&e))?;
+                    continue;
+                }
+                let mut w = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                let mut id = 0;
+                for v in [&mut keys, &mut vals, &mut deltas] {
+                    v.clear();
+                }
+                while let Some((wf, ww)) = w.key().map_err(|e| corrupt(&e))? {
+                    match (wf, ww) {
+                        (1, 0) => id = w.varint().map_err(|e| corrupt(&e))? as i64,
+                        (2, _) => w.repeated(ww, &mut keys).map_err(|e| corrupt(&e))?,
+                        (3, _) => w.repeated(ww, &mut vals).map_err(|e| corrupt(&e))?,
+                        (8, _) => w.repeated(ww, &mut deltas).map_err(|e| corrupt(&e))?,
+                        _ => w.skip(ww).map_err(|e| corrupt(&e))?,
+                    }
+                }
+                refs.clear();
+                let mut r = 0i64;
+                refs.extend(deltas.iter().map(|&d| {
+                    r = r.wrapping_add(zigzag(d));
+                    r
+                }));
+                tags.clear();
+                self.push_tags(&keys, &vals, &mut tags);
+                f(id, &tags, &refs);
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `f(tags)` for every relation in block order.
+    pub fn for_each_relation(&self, mut f: impl FnMut(&[(&str, &str)])) -> Result<()> {
+        let mut tags = Vec::new();
+        let (mut keys, mut vals) = (Vec::new(), Vec::new());
+        for mut g in self.groups() {
+            while let Some((field, wire)) = g.key().map_err(|e| corrupt(&e))? {
+                if (field, wire) != (4, 2) {
+                    g.skip(wire).map_err(|e| corrupt(&e))?;
+                    continue;
+                }
+                let mut r = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                keys.clear();
+                vals.clear();
+                while let Some((rf, rw)) = r.key().map_err(|e| corrupt(&e))? {
+                    match rf {
+                        2 => r.repeated(rw, &mut keys),
+                        3 => r.repeated(rw, &mut vals),
+                        _ => r.skip(rw),
+                    }
+                    .map_err(|e| corrupt(&e))?;
+                }
+                tags.clear();
+                self.push_tags(&keys, &vals, &mut tags);
+                f(&tags);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn zigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// A protocol-buffers reader over a byte slice.
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+type Parse<T> = std::result::Result<T, String>;
+
+impl<'a> Reader<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Reader { b, pos: 0 }
+    }
+
+    #[inline]
+    fn varint(&mut self) -> Parse<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.b.get(self.pos).ok_or("truncated number")?;
+            self.pos += 1;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err("number too long".into())
+    }
+
+    /// The next field number and wire type, or `None` at the end.
+    fn key(&mut self) -> Parse<Option<(u32, u8)>> {
+        if self.pos >= self.b.len() {
+            return Ok(None);
+        }
+        let k = self.varint()?;
+        Ok(Some(((k >> 3) as u32, (k & 7) as u8)))
+    }
+
+    fn bytes(&mut self) -> Parse<&'a [u8]> {
+        let len = usize::try_from(self.varint()?).map_err(|_| "length too large")?;
+        let end = self.pos.checked_add(len).filter(|&e| e <= self.b.len());
+        let end = end.ok_or("truncated field")?;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    /// Appends a repeated number field, packed (wire type 2) or one value (wire type 0).
+    fn repeated(&mut self, wire: u8, out: &mut Vec<u64>) -> Parse<()> {
+        match wire {
+            0 => out.push(self.varint()?),
+            2 => {
+                let mut p = Reader::new(self.bytes()?);
+                while p.pos < p.b.len() {
+                    out.push(p.varint()?);
+                }
+            }
+            _ => return Err("unexpected wire type".into()),
+        }
+        Ok(())
+    }
+
+    fn skip(&mut self, wire: u8) -> Parse<()> {
+        match wire {
+            0 => {
+                self.varint()?;
+            }
+            1 => self.pos += 8,
+            2 => {
+                self.bytes()?;
+            }
+            5 => self.pos += 4,
+            _ => return Err("unknown wire type".into()),
+        }
+        if self.pos > self.b.len() {
+            return Err("truncated field".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use osmpbf::{BlobDecode, BlobReader};
+
+    type Tags = Vec<(String, String)>;
+
+    fn owned(tags: impl Iterator<Item = (impl Into<String>, impl Into<String>)>) -> Tags {
+        tags.map(|(k, v)| (k.into(), v.into())).collect()
+    }
+
+    /// Every node, way and relation of a file as this reader and as the `osmpbf` crate read it.
+    /// Returns the numbers of nodes, ways, relations and node tags.
+    fn both(path: &str) -> [usize; 4] {
+        let file = PbfFile::read(Path::new(path)).unwrap();
+        let theirs: Vec<osmpbf::PrimitiveBlock> = BlobReader::from_path(path)
+            .unwrap()
+            .filter_map(|b| match b.unwrap().decode().unwrap() {
+                BlobDecode::OsmData(block) => Some(block),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(file.blobs.len(), theirs.len());
+        let (mut n_nodes, mut n_ways, mut n_rels, mut n_tags) = (0, 0, 0, 0);
+        for (i, block) in theirs.iter().enumerate() {
+            let mine = file.block(i).unwrap();
+            let mut want_nodes = Vec::new();
+            let mut want_ways = Vec::new();
+            let mut want_rels = Vec::new();
+            for g in block.groups() {
+                for n in g.dense_nodes() {
+                    want_nodes.push((n.id(), n.nano_lon(), n.nano_lat(), owned(n.tags())));
+                }
+                for n in g.nodes() {
+                    want_nodes.push((n.id(), n.nano_lon(), n.nano_lat(), owned(n.tags())));
+                }
+                for w in g.ways() {
+                    want_ways.push((w.id(), owned(w.tags()), w.refs().collect::<Vec<_>>()));
+                }
+                for r in g.relations() {
+                    want_rels.push(owned(r.tags()));
+                }
+            }
+            let mut got_nodes = Vec::new();
+            mine.for_each_node(|id, lon, lat, tags| {
+                got_nodes.push((id, lon, lat, owned(tags.iter().copied())))
+            })
+            .unwrap();
+            let mut got_ways = Vec::new();
+            mine.for_each_way(|id, tags, refs| {
+                got_ways.push((id, owned(tags.iter().copied()), refs.to_vec()))
+            })
+            .unwrap();
+            let mut got_rels = Vec::new();
+            mine.for_each_relation(|tags| got_rels.push(owned(tags.iter().copied())))
+                .unwrap();
+            assert_eq!(mine.has_nodes(), !want_nodes.is_empty(), "block {i}");
+            assert_eq!(got_nodes, want_nodes, "block {i}");
+            assert_eq!(got_ways, want_ways, "block {i}");
+            assert_eq!(got_rels, want_rels, "block {i}");
+            n_nodes += got_nodes.len();
+            n_ways += got_ways.len();
+            n_rels += got_rels.len();
+            n_tags += got_nodes.iter().map(|n| n.3.len()).sum::<usize>();
+        }
+        [n_nodes, n_ways, n_rels, n_tags]
+    }
+
+    #[test]
+    fn reads_liechtenstein_as_osmpbf_does() {
+        let [nodes, ways, relations, tags] =
+            both("data/liechtenstein/liechtenstein-latest.osm.pbf");
+        // Every kind of element was compared.
+        assert!(nodes > 100_000 && ways > 10_000 && relations > 100 && tags > 1_000);
+    }
+
+    #[test]
+    fn reads_sao_paulo_as_osmpbf_does() {
+        let [nodes, ways, ..] = both("data/sao-paulo/spo_osm.pbf");
+        assert!(nodes > 10_000 && ways > 1_000);
+    }
+
+    #[test]
+    fn broken_files_are_errors_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = std::fs::read("data/liechtenstein/liechtenstein-latest.osm.pbf").unwrap();
+        // Cut in the middle of a blob.
+        let cut = dir.path().join("cut.osm.pbf");
+        std::fs::write(&cut, &src[..src.len() / 2]).unwrap();
+        let e = PbfFile::read(&cut).err().expect("a cut file is refused");
+        assert!(e.to_string().contains("cut.osm.pbf"), "{e}");
+        // Not a PBF at all.
+        let text = dir.path().join("text.osm.pbf");
+        std::fs::write(&text, "id,lon,lat\n1,2,3\n").unwrap();
+        assert!(PbfFile::read(&text).is_err());
+        // Compressed bytes damaged: the block is refused, not misread.
+        let file =
+            PbfFile::read(Path::new("data/liechtenstein/liechtenstein-latest.osm.pbf")).unwrap();
+        let mut bytes = src.clone();
+        let r = file.blobs[1].range.clone();
+        for b in &mut bytes[r.start + 10..r.start + 40] {
+            *b ^= 0x5a;
+        }
+        let bad = dir.path().join("bad.osm.pbf");
+        std::fs::write(&bad, &bytes).unwrap();
+        let damaged = PbfFile::read(&bad).unwrap();
+        assert!(damaged.block(1).is_err());
+        // An empty file.
+        let empty = dir.path().join("empty.osm.pbf");
+        std::fs::write(&empty, "").unwrap();
+        assert_eq!(
+            PbfFile::read(&empty).err().unwrap().kind(),
+            ErrorKind::Empty
+        );
+    }
+}
