@@ -46,7 +46,9 @@ mod with_gdal {
         }
     }
 
-    fn traditional_srs(code: u32) -> Result<SpatialRef> {
+    /// The GDAL spatial reference of EPSG:`code` in the traditional GIS axis order (longitude or
+    /// easting first).
+    pub fn traditional_srs(code: u32) -> Result<SpatialRef> {
         let mut srs = SpatialRef::from_epsg(code).map_err(|e| {
             Error::new(
                 ErrorKind::Crs,

@@ -16,6 +16,8 @@
 
 pub mod china;
 mod epsg;
+#[cfg(feature = "gdal")]
+pub(crate) use epsg::traditional_srs;
 mod geometry;
 
 pub use geometry::transform_geometry;

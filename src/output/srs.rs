@@ -18,7 +18,7 @@
 use crate::crs::{Crs, Transformer};
 use crate::error::{Error, ErrorKind, Result};
 #[cfg(feature = "gdal")]
-use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+use gdal::spatial_ref::SpatialRef;
 use std::fmt;
 use std::str::FromStr;
 
@@ -113,16 +113,7 @@ impl OutputCrs {
     /// The GDAL spatial reference written to files, in the traditional GIS axis order
     /// (longitude or easting first).
     pub fn spatial_ref(self) -> Result<SpatialRef> {
-        let code = self.epsg_code();
-        let mut srs = SpatialRef::from_epsg(code).map_err(|e| {
-            Error::new(
-                ErrorKind::Crs,
-                format!("unknown coordinate system EPSG:{code}"),
-            )
-            .caused_by(e)
-        })?;
-        srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-        Ok(srs)
+        crate::crs::traditional_srs(self.epsg_code())
     }
 
     /// The conversion from WGS84 into this system.
