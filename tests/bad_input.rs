@@ -270,3 +270,26 @@ fn demand_outside_the_network() {
         &["far.csv", "no demand point lies within 500 m"],
     );
 }
+
+#[test]
+fn unknown_output_format_is_refused_before_any_work() {
+    // The second output has no format; the inputs are missing, so an error about the output
+    // shows it was checked first, and neither output is written.
+    let c = Case::new();
+    let nodes = c.path("nodes.txt");
+    let m = c.fails(
+        &[("--network", &c.path("nope.osm.pbf"))],
+        &["--nodes-out", &nodes],
+    );
+    has(&m, &["nodes.txt", "unknown output format"]);
+    assert!(!Path::new(&nodes).exists());
+    let o = run(&[
+        "network",
+        "--network",
+        &c.path("nope.osm.pbf"),
+        "--edges-out",
+        &c.path("edges.shp"),
+    ]);
+    assert!(!o.status.success());
+    has(&stderr(&o), &["edges.shp", "unknown output format"]);
+}

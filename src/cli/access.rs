@@ -1,7 +1,7 @@
 //! `lifecircle access`: capacity-aware accessibility (2SFCA / E2SFCA) per demand point, and the
 //! supply-to-demand ratio of every facility.
 
-use super::args::{parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
+use super::args::{check_outputs, parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
@@ -101,6 +101,11 @@ fn parse_weights(s: &str) -> Result<Decay> {
 }
 
 pub fn run(a: AccessArgs) -> Result<()> {
+    check_outputs([
+        Some(&a.out),
+        a.facility_out.as_ref(),
+        a.catchments_out.as_ref(),
+    ])?;
     let progress = Progress::new(a.quiet);
     let profile = a.network.profile()?;
     let limit_s = positive(a.max_minutes, "--max-minutes")? * 60.0;

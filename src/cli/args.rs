@@ -4,6 +4,7 @@ use clap::Args;
 use lifecircle::crs::Crs;
 use lifecircle::input::{CoordinateColumns, LineNetworkOptions, PointSource, TextEncoding};
 use lifecircle::network::{KeepComponents, Mode, Profile, DEFAULT_MAX_SNAP_M};
+use lifecircle::output::Format;
 use lifecircle::{Error, ErrorKind, Result};
 use std::path::PathBuf;
 
@@ -124,6 +125,14 @@ pub fn parse_keep(s: &str) -> std::result::Result<KeepComponents, String> {
         "all" => Ok(KeepComponents::All),
         _ => Err(format!("expected largest or all, got {s:?}")),
     }
+}
+
+/// Checks, before any work, that each output path given names a format this build can write.
+pub fn check_outputs<'a>(paths: impl IntoIterator<Item = Option<&'a PathBuf>>) -> Result<()> {
+    for p in paths.into_iter().flatten() {
+        Format::of(p)?.writable(p)?;
+    }
+    Ok(())
 }
 
 /// Checks that a number option is positive and finite.

@@ -1,6 +1,6 @@
 //! `lifecircle nearest`: nearest facility of every category for every demand point.
 
-use super::args::{parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
+use super::args::{check_outputs, parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
@@ -79,16 +79,11 @@ pub fn run(a: NearestArgs) -> Result<()> {
         .map(|m| positive(m, "--max-minutes").map(|m| m * 60.0))
         .transpose()?;
     positive(a.snap.max_snap_m, "--max-snap-m")?;
-    for out in [
+    check_outputs([
         Some(&a.out),
         a.nodes_out.as_ref(),
         a.facility_report.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        Format::of(out)?.writable(out)?;
-    }
+    ])?;
     let mut map = match &a.category_map {
         Some(p) => CategoryMap::read(p)?,
         None => CategoryMap::builtin(),

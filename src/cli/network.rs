@@ -1,6 +1,6 @@
 //! `lifecircle network`: build the graph, report it, optionally export nodes and edges.
 
-use super::args::{parse_encoding, NetworkOpts};
+use super::args::{check_outputs, parse_encoding, NetworkOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
@@ -32,6 +32,7 @@ pub struct NetworkArgs {
 }
 
 pub fn run(a: NetworkArgs) -> Result<()> {
+    check_outputs([a.nodes_out.as_ref(), a.edges_out.as_ref()])?;
     let progress = Progress::new(a.quiet);
     let net = load::network(&a.network, a.encoding, &progress)?;
     if a.json {

@@ -1,6 +1,6 @@
 //! `lifecircle site-select`: where should the next facilities go?
 
-use super::args::{parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
+use super::args::{check_outputs, parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
@@ -110,6 +110,7 @@ pub struct SiteSelectArgs {
 }
 
 pub fn run(a: SiteSelectArgs) -> Result<()> {
+    check_outputs([Some(&a.out), a.matrix_out.as_ref()])?;
     let progress = Progress::new(a.quiet);
     let limit = positive(a.max_minutes, "--max-minutes")? * 60.0;
     let goal = match (a.k, a.target_share) {

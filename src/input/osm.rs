@@ -281,8 +281,8 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     Ok(data)
 }
 
-/// Files up to this size (bytes) keep their blocks with nodes decoded between the two passes
-/// (about 10 times this size in memory); larger files decode them again.
+/// Files up to this size (bytes) keep their blocks with nodes decompressed between the two passes
+/// (several times this size in memory); larger files decompress them again.
 const KEEP_DECODED_MAX_BYTES: u64 = 16 << 20;
 
 /// The nodes of one block for the second pass.

@@ -71,9 +71,7 @@ impl Format {
             .file(path)),
         }
     }
-}
 
-impl Format {
     /// This format, or an error naming `path` when this build cannot write it (GeoPackage needs
     /// the `gdal` feature): to check output paths before the work starts.
     pub fn writable(self, path: &Path) -> Result<Format> {
