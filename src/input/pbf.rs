@@ -64,7 +64,7 @@ impl PbfFile {
                 .get(pos..pos + len)
                 .ok_or_else(|| not_pbf("truncated blob header"))?;
             pos += len;
-            let (kind, size) = blob_header(header).map_err(|e| not_pbf(&e))?;
+            let (kind, size) = blob_header(header).map_err(|e| e.file(path))?;
             let blob = pos..pos + size;
             if blob.end > bytes.len() {
                 return Err(not_pbf("truncated blob"));
@@ -73,7 +73,7 @@ impl PbfFile {
             any = true;
             match kind {
                 b"OSMData" => {
-                    blobs.push(blob_of(&bytes[blob.clone()], blob.start).map_err(|e| not_pbf(&e))?)
+                    blobs.push(blob_of(&bytes[blob.clone()], blob.start).map_err(|e| e.file(path))?)
                 }
                 b"OSMHeader" => {}
                 _ => return Err(not_pbf("unknown blob type")),
@@ -123,7 +123,7 @@ impl PbfFile {
 }
 
 /// The type and data size of a blob header.
-fn blob_header(h: &[u8]) -> std::result::Result<(&[u8], usize), String> {
+fn blob_header(h: &[u8]) -> Result<(&[u8], usize)> {
     let (mut kind, mut size) = (None, None);
     let mut r = Reader::new(h);
     while let Some((field, wire)) = r.key()? {
@@ -134,13 +134,13 @@ fn blob_header(h: &[u8]) -> std::result::Result<(&[u8], usize), String> {
         }
     }
     Ok((
-        kind.ok_or("blob header without a type")?,
-        size.ok_or("blob header without a size")?,
+        kind.ok_or_else(|| corrupt("blob header without a type"))?,
+        size.ok_or_else(|| corrupt("blob header without a size"))?,
     ))
 }
 
 /// Where a blob's data lies (`offset` is the blob's place in the file).
-fn blob_of(b: &[u8], offset: usize) -> std::result::Result<PbfBlob, String> {
+fn blob_of(b: &[u8], offset: usize) -> Result<PbfBlob> {
     let mut r = Reader::new(b);
     let (mut data, mut raw_size, mut zlib) = (None, None, false);
     while let Some((field, wire)) = r.key()? {
@@ -155,12 +155,15 @@ fn blob_of(b: &[u8], offset: usize) -> std::result::Result<PbfBlob, String> {
                 data = Some(offset + r.pos - d.len()..offset + r.pos);
                 zlib = true;
             }
-            (4..=7, 2) => return Err("compression other than zlib is not supported".into()),
+            (4..=7, 2) => {
+                let msg = "blocks compressed other than with zlib are not supported";
+                return Err(Error::new(ErrorKind::Format, msg));
+            }
             _ => r.skip(wire)?,
         }
     }
     Ok(PbfBlob {
-        range: data.ok_or("blob without data")?,
+        range: data.ok_or_else(|| corrupt("blob without data"))?,
         raw_size,
         zlib,
     })
@@ -185,34 +188,34 @@ impl PbfBlock {
         let mut has_nodes = false;
         let mut r = Reader::new(&data);
         let at = |r: &Reader, len: usize| (r.pos - len) as u32..r.pos as u32;
-        while let Some((field, wire)) = r.key().map_err(|e| corrupt(&e))? {
+        while let Some((field, wire)) = r.key()? {
             match (field, wire) {
                 (1, 2) => {
-                    let table = r.bytes().map_err(|e| corrupt(&e))?;
+                    let table = r.bytes()?;
                     let base = r.pos - table.len();
                     let mut t = Reader::new(table);
-                    while let Some((f, w)) = t.key().map_err(|e| corrupt(&e))? {
+                    while let Some((f, w)) = t.key()? {
                         if (f, w) == (1, 2) {
-                            let s = t.bytes().map_err(|e| corrupt(&e))?;
+                            let s = t.bytes()?;
                             strings.push((base + t.pos - s.len()) as u32..(base + t.pos) as u32);
                         } else {
-                            t.skip(w).map_err(|e| corrupt(&e))?;
+                            t.skip(w)?;
                         }
                     }
                 }
                 (2, 2) => {
-                    let g = r.bytes().map_err(|e| corrupt(&e))?;
+                    let g = r.bytes()?;
                     let mut gr = Reader::new(g);
-                    while let Some((f, w)) = gr.key().map_err(|e| corrupt(&e))? {
+                    while let Some((f, w)) = gr.key()? {
                         has_nodes |= matches!(f, 1 | 2);
-                        gr.skip(w).map_err(|e| corrupt(&e))?;
+                        gr.skip(w)?;
                     }
                     groups.push(at(&r, g.len()));
                 }
-                (17, 0) => granularity = r.varint().map_err(|e| corrupt(&e))? as i64,
-                (19, 0) => lat_offset = r.varint().map_err(|e| corrupt(&e))? as i64,
-                (20, 0) => lon_offset = r.varint().map_err(|e| corrupt(&e))? as i64,
-                _ => r.skip(wire).map_err(|e| corrupt(&e))?,
+                (17, 0) => granularity = r.varint()? as i64,
+                (19, 0) => lat_offset = r.varint()? as i64,
+                (20, 0) => lon_offset = r.varint()? as i64,
+                _ => r.skip(wire)?,
             }
         }
         Ok(PbfBlock {
@@ -261,21 +264,21 @@ impl PbfBlock {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let pos = |offset: i64, v: i64| offset + self.granularity * v;
         for mut g in self.groups() {
-            while let Some((field, wire)) = g.key().map_err(|e| corrupt(&e))? {
+            while let Some((field, wire)) = g.key()? {
                 match (field, wire) {
                     (1, 2) => {
-                        let mut n = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                        let mut n = Reader::new(g.bytes()?);
                         let (mut id, mut lat, mut lon) = (0, 0, 0);
                         keys.clear();
                         vals.clear();
-                        while let Some((nf, nw)) = n.key().map_err(|e| corrupt(&e))? {
+                        while let Some((nf, nw)) = n.key()? {
                             match (nf, nw) {
-                                (1, 0) => id = zigzag(n.varint().map_err(|e| corrupt(&e))?),
-                                (2, _) => n.repeated(nw, &mut keys).map_err(|e| corrupt(&e))?,
-                                (3, _) => n.repeated(nw, &mut vals).map_err(|e| corrupt(&e))?,
-                                (8, 0) => lat = zigzag(n.varint().map_err(|e| corrupt(&e))?),
-                                (9, 0) => lon = zigzag(n.varint().map_err(|e| corrupt(&e))?),
-                                _ => n.skip(nw).map_err(|e| corrupt(&e))?,
+                                (1, 0) => id = zigzag(n.varint()?),
+                                (2, _) => n.repeated(nw, &mut keys)?,
+                                (3, _) => n.repeated(nw, &mut vals)?,
+                                (8, 0) => lat = zigzag(n.varint()?),
+                                (9, 0) => lon = zigzag(n.varint()?),
+                                _ => n.skip(nw)?,
                             }
                         }
                         tags.clear();
@@ -288,19 +291,18 @@ impl PbfBlock {
                         );
                     }
                     (2, 2) => {
-                        let mut d = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                        let mut d = Reader::new(g.bytes()?);
                         for v in [&mut ids, &mut lats, &mut lons, &mut kv] {
                             v.clear();
                         }
-                        while let Some((df, dw)) = d.key().map_err(|e| corrupt(&e))? {
+                        while let Some((df, dw)) = d.key()? {
                             match df {
                                 1 => d.repeated(dw, &mut ids),
                                 8 => d.repeated(dw, &mut lats),
                                 9 => d.repeated(dw, &mut lons),
                                 10 => d.repeated(dw, &mut kv),
                                 _ => d.skip(dw),
-                            }
-                            .map_err(|e| corrupt(&e))?;
+                            }?;
                         }
                         if lats.len() != ids.len() || lons.len() != ids.len() {
                             return Err(corrupt("dense nodes of unequal lengths"));
@@ -333,7 +335,7 @@ impl PbfBlock {
                             );
                         }
                     }
-                    _ => g.skip(wire).map_err(|e| corrupt(&e))?,
+                    _ => g.skip(wire)?,
                 }
             }
         }
@@ -346,23 +348,23 @@ impl PbfBlock {
         let (mut keys, mut vals, mut deltas) = (Vec::new(), Vec::new(), Vec::new());
         let mut refs: Vec<i64> = Vec::new();
         for mut g in self.groups() {
-            while let Some((field, wire)) = g.key().map_err(|e| corrupt(&e))? {
+            while let Some((field, wire)) = g.key()? {
                 if (field, wire) != (3, 2) {
-                    g.skip(wire).map_err(|e| corrupt(&e))?;
+                    g.skip(wire)?;
                     continue;
                 }
-                let mut w = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                let mut w = Reader::new(g.bytes()?);
                 let mut id = 0;
                 for v in [&mut keys, &mut vals, &mut deltas] {
                     v.clear();
                 }
-                while let Some((wf, ww)) = w.key().map_err(|e| corrupt(&e))? {
+                while let Some((wf, ww)) = w.key()? {
                     match (wf, ww) {
-                        (1, 0) => id = w.varint().map_err(|e| corrupt(&e))? as i64,
-                        (2, _) => w.repeated(ww, &mut keys).map_err(|e| corrupt(&e))?,
-                        (3, _) => w.repeated(ww, &mut vals).map_err(|e| corrupt(&e))?,
-                        (8, _) => w.repeated(ww, &mut deltas).map_err(|e| corrupt(&e))?,
-                        _ => w.skip(ww).map_err(|e| corrupt(&e))?,
+                        (1, 0) => id = w.varint()? as i64,
+                        (2, _) => w.repeated(ww, &mut keys)?,
+                        (3, _) => w.repeated(ww, &mut vals)?,
+                        (8, _) => w.repeated(ww, &mut deltas)?,
+                        _ => w.skip(ww)?,
                     }
                 }
                 refs.clear();
@@ -384,21 +386,20 @@ impl PbfBlock {
         let mut tags = Vec::new();
         let (mut keys, mut vals) = (Vec::new(), Vec::new());
         for mut g in self.groups() {
-            while let Some((field, wire)) = g.key().map_err(|e| corrupt(&e))? {
+            while let Some((field, wire)) = g.key()? {
                 if (field, wire) != (4, 2) {
-                    g.skip(wire).map_err(|e| corrupt(&e))?;
+                    g.skip(wire)?;
                     continue;
                 }
-                let mut r = Reader::new(g.bytes().map_err(|e| corrupt(&e))?);
+                let mut r = Reader::new(g.bytes()?);
                 keys.clear();
                 vals.clear();
-                while let Some((rf, rw)) = r.key().map_err(|e| corrupt(&e))? {
+                while let Some((rf, rw)) = r.key()? {
                     match rf {
                         2 => r.repeated(rw, &mut keys),
                         3 => r.repeated(rw, &mut vals),
                         _ => r.skip(rw),
-                    }
-                    .map_err(|e| corrupt(&e))?;
+                    }?;
                 }
                 tags.clear();
                 self.push_tags(&keys, &vals, &mut tags);
@@ -419,29 +420,30 @@ struct Reader<'a> {
     pos: usize,
 }
 
-type Parse<T> = std::result::Result<T, String>;
-
 impl<'a> Reader<'a> {
     fn new(b: &'a [u8]) -> Self {
         Reader { b, pos: 0 }
     }
 
     #[inline]
-    fn varint(&mut self) -> Parse<u64> {
+    fn varint(&mut self) -> Result<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
-            let byte = *self.b.get(self.pos).ok_or("truncated number")?;
+            let byte = *self
+                .b
+                .get(self.pos)
+                .ok_or_else(|| corrupt("truncated number"))?;
             self.pos += 1;
             v |= u64::from(byte & 0x7f) << shift;
             if byte < 0x80 {
                 return Ok(v);
             }
         }
-        Err("number too long".into())
+        Err(corrupt("number too long"))
     }
 
     /// The next field number and wire type, or `None` at the end.
-    fn key(&mut self) -> Parse<Option<(u32, u8)>> {
+    fn key(&mut self) -> Result<Option<(u32, u8)>> {
         if self.pos >= self.b.len() {
             return Ok(None);
         }
@@ -449,17 +451,17 @@ impl<'a> Reader<'a> {
         Ok(Some(((k >> 3) as u32, (k & 7) as u8)))
     }
 
-    fn bytes(&mut self) -> Parse<&'a [u8]> {
-        let len = usize::try_from(self.varint()?).map_err(|_| "length too large")?;
+    fn bytes(&mut self) -> Result<&'a [u8]> {
+        let len = usize::try_from(self.varint()?).map_err(|_| corrupt("length too large"))?;
         let end = self.pos.checked_add(len).filter(|&e| e <= self.b.len());
-        let end = end.ok_or("truncated field")?;
+        let end = end.ok_or_else(|| corrupt("truncated field"))?;
         let s = &self.b[self.pos..end];
         self.pos = end;
         Ok(s)
     }
 
     /// Appends a repeated number field, packed (wire type 2) or one value (wire type 0).
-    fn repeated(&mut self, wire: u8, out: &mut Vec<u64>) -> Parse<()> {
+    fn repeated(&mut self, wire: u8, out: &mut Vec<u64>) -> Result<()> {
         match wire {
             0 => out.push(self.varint()?),
             2 => {
@@ -468,12 +470,12 @@ impl<'a> Reader<'a> {
                     out.push(p.varint()?);
                 }
             }
-            _ => return Err("unexpected wire type".into()),
+            _ => return Err(corrupt("unexpected wire type")),
         }
         Ok(())
     }
 
-    fn skip(&mut self, wire: u8) -> Parse<()> {
+    fn skip(&mut self, wire: u8) -> Result<()> {
         match wire {
             0 => {
                 self.varint()?;
@@ -483,10 +485,10 @@ impl<'a> Reader<'a> {
                 self.bytes()?;
             }
             5 => self.pos += 4,
-            _ => return Err("unknown wire type".into()),
+            _ => return Err(corrupt("unknown wire type")),
         }
         if self.pos > self.b.len() {
-            return Err("truncated field".into());
+            return Err(corrupt("truncated field"));
         }
         Ok(())
     }
