@@ -67,6 +67,9 @@ fn kernels(c: &mut Criterion) {
                 black_box(ws.time(0))
             })
         });
+        c.bench_function(&format!("snapper_new/{name}"), |b| {
+            b.iter(|| black_box(Snapper::new(&net, 500.0)))
+        });
         let snapper = Snapper::new(&net, 500.0);
         let b0 = net.bbox();
         let pts: Vec<[f64; 2]> = (0..1000)

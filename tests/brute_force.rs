@@ -126,6 +126,95 @@ fn brute_snap(net: &Network, plane: &LocalPlane, p: [f64; 2]) -> (usize, [f64; 2
     best
 }
 
+/// A larger random network: up to 150 junctions and 400 streets, each winding through up to 30
+/// shape points, so that the snapping index has several levels and edges span several of its
+/// objects.
+fn large_spec() -> impl Strategy<Value = Spec> {
+    (20usize..150).prop_flat_map(|n| {
+        let junctions = prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), n);
+        let ways = prop::collection::vec(
+            (
+                0..n,
+                0..n,
+                prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), 0..30),
+            ),
+            50..400,
+        );
+        (junctions, ways).prop_map(|(j, w)| {
+            let to_ll = |(x, y): (f64, f64)| [113.0 + x * 0.01, 23.0 + y * 0.01];
+            Spec {
+                junctions: j.into_iter().map(to_ll).collect(),
+                ways: w
+                    .into_iter()
+                    .map(|(a, b, shape)| {
+                        let shape = shape.into_iter().map(to_ll).collect();
+                        (a, b, shape, true, true, 1.0)
+                    })
+                    .collect(),
+            }
+        })
+    })
+}
+
+/// Ground length along edge `e` from its start to the foot of the perpendicular from plane
+/// point `q` onto the edge's nearest segment (the first of equally near ones), measured segment
+/// by segment as the snapper does.
+fn brute_offset(net: &Network, plane: &LocalPlane, e: usize, q: [f64; 2]) -> f64 {
+    let g = net.edges.geometry(e);
+    let mut best = (f64::INFINITY, 0usize, 0.0f64);
+    for (i, w) in g.windows(2).enumerate() {
+        let (a, b) = (plane.project(w[0]), plane.project(w[1]));
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let l2 = dx * dx + dy * dy;
+        let t = if l2 > 0.0 {
+            (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let d = (q[0] - a[0] - t * dx).powi(2) + (q[1] - a[1] - t * dy).powi(2);
+        if d < best.0 {
+            best = (d, i, t);
+        }
+    }
+    let (_, i, t) = best;
+    let along: f64 = g[..=i]
+        .windows(2)
+        .map(|w| ground_distance(w[0], w[1]))
+        .sum();
+    let foot = [
+        g[i][0] + t * (g[i + 1][0] - g[i][0]),
+        g[i][1] + t * (g[i + 1][1] - g[i][1]),
+    ];
+    along + ground_distance(g[i], foot)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// On networks large enough for a deep index, the snap is as close as the brute-force scan,
+    /// and its position along the edge is that of the edge's nearest segment.
+    #[test]
+    fn snapping_matches_brute_force_on_large_networks(
+        s in large_spec(),
+        pts in prop::collection::vec((-0.1f64..1.1, -0.1f64..1.1), 1..40),
+    ) {
+        let net = build(&s);
+        let snapper = Snapper::new(&net, f64::INFINITY);
+        let b = net.bbox();
+        let plane = LocalPlane::new([0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])]);
+        for (x, y) in pts {
+            let p = [113.0 + x * 0.01, 23.0 + y * 0.01];
+            let (_, _, d) = brute_snap(&net, &plane, p);
+            let SnapResult::Snapped(sn) = snapper.snap(p) else { panic!("unbounded snap") };
+            let plane_d = snapper.plane_distance(p);
+            prop_assert!((plane_d - d).abs() <= 1e-9 * d.max(1.0), "rtree {plane_d} brute {d}");
+            let offset = brute_offset(&net, &plane, sn.edge as usize, plane.project(p));
+            prop_assert!((sn.offset_m - offset).abs() <= 1e-6,
+                "offset {} vs {offset} on edge {}", sn.offset_m, sn.edge);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
