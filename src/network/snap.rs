@@ -1,4 +1,4 @@
-//! Snapping points onto the nearest street with an R-tree over edge segments.
+//! Snapping points onto the nearest street with R-trees over pieces of the edges' geometry.
 //!
 //! A point is projected onto the closest segment of the closest edge. The result records where on
 //! the edge the foot of the perpendicular lies (as the ground length from the edge's start node)
