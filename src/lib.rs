@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! inputs ─► WGS84 (crs) ─► street network (network: CSR graph, ground lengths)
-//!   ├ facilities ─ snap (R-tree over edge segments) ─┐
+//!   ├ facilities ─ snap (R-trees over edge pieces) ──┐
 //!   └ demand ───── snap ─────────────────────────────┤
 //!                                                    ▼
 //!               routing: multi-source Dijkstra per category (route), categories in parallel

@@ -17,6 +17,7 @@ mod raster;
 mod surface_point;
 pub mod table;
 pub mod vector;
+mod work_queue;
 
 pub use encoding::TextEncoding;
 pub use network::{read_network_ways, LineNetworkOptions};

@@ -16,6 +16,7 @@
 
 use super::pbf::{PbfBlock, PbfFile};
 use super::surface_point::ring_surface_point;
+use super::work_queue::map_in_order;
 use crate::categories::CategoryMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::network::{Profile, RawNetwork, WayAccess};
@@ -132,20 +133,22 @@ fn building_levels(value: Option<&str>) -> f64 {
 pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     let file = PbfFile::read(path)?;
     let keep = file.len() <= KEEP_DECODED_MAX_BYTES;
-    let first: Vec<(WayBatch, NodeBlock)> = (0..file.blobs.len())
-        .into_par_iter()
-        .map(|b| {
-            let blk = file.block(b)?;
-            let ways = ways_of(&blk, &req)?;
-            let nodes = match (blk.has_nodes(), keep) {
-                (false, _) => NodeBlock::None,
-                (true, true) => NodeBlock::Decoded(blk),
-                (true, false) => NodeBlock::Encoded,
-            };
-            Ok((ways, nodes))
-        })
-        .collect::<Result<_>>()
-        .map_err(|e: Error| e.file(path))?;
+    // Sorted files hold their ways and relations after the nodes, and a block of ways takes
+    // about ten times as long as a block of nodes: the last blocks go first.
+    let last_first: Vec<usize> = (0..file.blobs.len()).rev().collect();
+    let first: Vec<(WayBatch, NodeBlock)> = map_in_order(&last_first, |b| {
+        let blk = file.block(b)?;
+        let ways = ways_of(&blk, &req)?;
+        let nodes = match (blk.has_nodes(), keep) {
+            (false, _) => NodeBlock::None,
+            (true, true) => NodeBlock::Decoded(blk),
+            (true, false) => NodeBlock::Encoded,
+        };
+        Ok((ways, nodes))
+    })
+    .into_iter()
+    .collect::<Result<_>>()
+    .map_err(|e: Error| e.file(path))?;
     let (ways, node_blocks): (Vec<WayBatch>, Vec<NodeBlock>) = first.into_iter().unzip();
 
     let mut needed: Vec<i64> = ways
