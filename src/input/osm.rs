@@ -197,91 +197,151 @@ pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
         p[0].is_finite().then_some((i, p))
     };
 
-    let mut raw = req.network.map(|_| RawNetwork::new());
-    let mut buf_c = Vec::new();
-    let mut buf_k = Vec::new();
+    // The street network and the features are put together at the same time.
+    let (network, features) = rayon::join(
+        || req.network.map(|_| assemble_network(&ways, &lookup)),
+        || features_of(&ways, &lookup, &entrance, path, &req),
+    );
+    if let Some(n) = network {
+        data.report.missing_node_refs += n.missing_node_refs;
+        data.report.network_ways_cut += n.ways_cut;
+        data.network = Some(n.raw);
+    }
+    data.facilities.extend(features.facilities);
+    data.buildings = features.buildings;
+    data.building_info = features.building_info;
+    data.report.ways_without_nodes += features.ways_without_nodes;
     for batch in &ways {
-        if let Some(raw) = raw.as_mut() {
-            for w in 0..batch.net_ids.len() {
-                let refs = &batch.net_refs
-                    [batch.net_offsets[w] as usize..batch.net_offsets[w + 1] as usize];
-                let mut cut = false;
-                buf_c.clear();
-                buf_k.clear();
-                for &r in refs {
-                    match lookup(r) {
-                        Some((_, p)) => {
-                            buf_c.push(p);
-                            buf_k.push(r);
-                        }
-                        None => {
-                            cut = true;
-                            data.report.missing_node_refs += 1;
-                            raw.push_way(batch.net_ids[w], &buf_c, &buf_k, batch.net_access[w]);
-                            buf_c.clear();
-                            buf_k.clear();
-                        }
-                    }
-                }
-                raw.push_way(batch.net_ids[w], &buf_c, &buf_k, batch.net_access[w]);
-                data.report.network_ways_cut += usize::from(cut);
-            }
-        }
         data.report.facility_relations_skipped += batch.facility_relations;
         data.report.building_relations_skipped += batch.building_relations;
-        for f in &batch.feature_ways {
-            if matches!(f.kind, FeatureKind::Building { .. }) {
-                continue;
+    }
+    Ok(data)
+}
+
+/// A street network put together from the ways of the first pass.
+struct AssembledNetwork {
+    raw: RawNetwork,
+    /// References to nodes missing from the file.
+    missing_node_refs: usize,
+    /// Ways cut in pieces at missing nodes.
+    ways_cut: usize,
+}
+
+/// Puts the network ways together from their node positions (`lookup`: node id to its index
+/// among the needed nodes and its position). A way is cut where a node is missing.
+fn assemble_network(
+    ways: &[WayBatch],
+    lookup: &(impl Fn(i64) -> Option<(usize, [f64; 2])> + Sync),
+) -> AssembledNetwork {
+    let mut raw = RawNetwork::new();
+    raw.reserve(
+        ways.iter().map(|b| b.net_ids.len()).sum(),
+        ways.iter().map(|b| b.net_refs.len()).sum(),
+    );
+    let (mut missing_node_refs, mut ways_cut) = (0, 0);
+    let mut buf_c = Vec::new();
+    let mut buf_k = Vec::new();
+    for batch in ways {
+        for w in 0..batch.net_ids.len() {
+            let refs =
+                &batch.net_refs[batch.net_offsets[w] as usize..batch.net_offsets[w + 1] as usize];
+            let mut cut = false;
+            buf_c.clear();
+            buf_k.clear();
+            for &r in refs {
+                match lookup(r) {
+                    Some((_, p)) => {
+                        buf_c.push(p);
+                        buf_k.push(r);
+                    }
+                    None => {
+                        cut = true;
+                        missing_node_refs += 1;
+                        raw.push_way(batch.net_ids[w], &buf_c, &buf_k, batch.net_access[w]);
+                        buf_c.clear();
+                        buf_k.clear();
+                    }
+                }
             }
+            raw.push_way(batch.net_ids[w], &buf_c, &buf_k, batch.net_access[w]);
+            ways_cut += usize::from(cut);
+        }
+    }
+    AssembledNetwork {
+        raw,
+        missing_node_refs,
+        ways_cut,
+    }
+}
+
+/// Facilities and buildings drawn as ways.
+#[derive(Default)]
+struct WayFeatures {
+    facilities: Vec<Facility>,
+    buildings: Vec<DemandPoint>,
+    building_info: Vec<BuildingInfo>,
+    /// Feature ways none of whose nodes are in the file.
+    ways_without_nodes: usize,
+}
+
+/// The facilities and (when asked for) the buildings among the ways of the first pass.
+/// `entrance[i]` tells whether needed node `i` is a facility's entrance.
+fn features_of(
+    ways: &[WayBatch],
+    lookup: &(impl Fn(i64) -> Option<(usize, [f64; 2])> + Sync),
+    entrance: &[bool],
+    path: &Path,
+    req: &OsmRequest<'_>,
+) -> WayFeatures {
+    let mut out = WayFeatures::default();
+    for batch in ways {
+        for f in &batch.feature_ways {
+            let FeatureKind::Facility { categories, name } = &f.kind else {
+                continue;
+            };
             let pts: Vec<(usize, [f64; 2])> = f.refs.iter().filter_map(|&r| lookup(r)).collect();
             if pts.is_empty() {
-                data.report.ways_without_nodes += 1;
+                out.ways_without_nodes += 1;
                 continue;
             }
             let surface = point_on_surface(&pts.iter().map(|(_, p)| *p).collect::<Vec<_>>());
             let origin = format!("{} way {}", path.display(), f.id);
-            match &f.kind {
-                FeatureKind::Facility { categories, name } => {
-                    let mut entrances: Vec<[f64; 2]> = pts
-                        .iter()
-                        .filter(|(i, _)| entrance[*i])
-                        .map(|(_, p)| *p)
-                        .collect();
-                    entrances.dedup();
-                    let locations = if entrances.is_empty() {
-                        vec![surface]
-                    } else {
-                        entrances
-                    };
-                    let map = req.facilities.expect("facility ways only when requested");
-                    for &c in categories {
-                        data.facilities.push(Facility {
-                            id: format!("w{}", f.id),
-                            name: name.clone(),
-                            category: map.name(c as usize).to_string(),
-                            locations: locations.clone(),
-                            capacity: None,
-                            origin: origin.clone(),
-                        });
-                    }
-                }
-                FeatureKind::Building { .. } => unreachable!("buildings are read below"),
+            let mut entrances: Vec<[f64; 2]> = pts
+                .iter()
+                .filter(|(i, _)| entrance[*i])
+                .map(|(_, p)| *p)
+                .collect();
+            entrances.dedup();
+            let locations = if entrances.is_empty() {
+                vec![surface]
+            } else {
+                entrances
+            };
+            let map = req.facilities.expect("facility ways only when requested");
+            for &c in categories {
+                out.facilities.push(Facility {
+                    id: format!("w{}", f.id),
+                    name: name.clone(),
+                    category: map.name(c as usize).to_string(),
+                    locations: locations.clone(),
+                    capacity: None,
+                    origin: origin.clone(),
+                });
             }
         }
     }
     if req.buildings {
         let batches: Vec<BuildingBatch> = ways
             .par_iter()
-            .map(|batch| buildings_of(batch, &lookup, path, req.building_info))
+            .map(|batch| buildings_of(batch, lookup, path, req.building_info))
             .collect();
         for b in batches {
-            data.buildings.extend(b.points);
-            data.building_info.extend(b.info);
-            data.report.ways_without_nodes += b.without_nodes;
+            out.buildings.extend(b.points);
+            out.building_info.extend(b.info);
+            out.ways_without_nodes += b.without_nodes;
         }
     }
-    data.network = raw;
-    Ok(data)
+    out
 }
 
 /// Files up to this size (bytes) keep their blocks with nodes decompressed between the two passes

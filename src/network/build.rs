@@ -45,6 +45,15 @@ impl RawNetwork {
         self.access.is_empty()
     }
 
+    /// Makes room for `ways` more ways of `vertices` vertices in all.
+    pub fn reserve(&mut self, ways: usize, vertices: usize) {
+        self.coords.reserve(vertices);
+        self.keys.reserve(vertices);
+        self.offsets.reserve(ways);
+        self.access.reserve(ways);
+        self.source_ids.reserve(ways);
+    }
+
     /// Adds a way. `coords` are WGS84 degrees; `keys[i]` is the join key of vertex `i`
     /// ([`NO_KEY`] for a vertex that joins nothing; the two end points must have keys). Ways with
     /// fewer than two vertices are ignored.
