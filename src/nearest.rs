@@ -72,8 +72,9 @@ pub struct NearestResult {
     pub demand_snaps: Vec<SnapResult>,
     /// Snapping of each facility location, per facility.
     pub facility_snaps: Vec<Vec<SnapResult>>,
-    /// `outcomes[d * categories.len() + c]`.
-    pub outcomes: Vec<Outcome>,
+    /// One column per category: `outcomes[c * demand + d]` for category `c` and demand point
+    /// `d` (see [`NearestResult::outcome`]). Shared, so that tables made from it need no copy.
+    pub outcomes: Arc<[Outcome]>,
     /// Per category, per-node results (when asked for).
     pub node_times: Vec<NodeTimes>,
 }
@@ -81,7 +82,7 @@ pub struct NearestResult {
 impl NearestResult {
     /// The outcome for demand point `d` and category `c`.
     pub fn outcome(&self, d: usize, c: usize) -> Outcome {
-        self.outcomes[d * self.categories.len() + c]
+        self.outcomes[c * self.demand_snaps.len() + d]
     }
 
     /// Facilities none of whose locations snapped.
@@ -228,11 +229,24 @@ pub fn nearest_snapped(
         .collect();
     by_edge.par_sort_unstable();
 
-    let per_category: Vec<(Vec<Outcome>, Option<NodeTimes>)> = categories
-        .par_iter()
+    // Each category's search fills its own column of the outcomes.
+    let nd = demand_snaps.len();
+    let mut outcomes: Arc<[Outcome]> =
+        std::iter::repeat_n(Outcome::Unsnapped, nd * categories.len()).collect();
+    let columns: Vec<&mut [Outcome]> = if nd == 0 {
+        categories.iter().map(|_| &mut [][..]).collect()
+    } else {
+        Arc::get_mut(&mut outcomes)
+            .expect("not shared yet")
+            .chunks_mut(nd)
+            .collect()
+    };
+    let node_times: Vec<NodeTimes> = columns
+        .into_par_iter()
+        .zip(categories.par_iter())
         .map_init(
             || Workspace::new(network.node_count()),
-            |ws, cat| {
+            |ws, (outcomes, cat)| {
                 let mut on_edge: Vec<OnEdge> = Vec::new();
                 for (fi, f) in facilities.iter().enumerate() {
                     if &f.category != cat {
@@ -248,7 +262,6 @@ pub fn nearest_snapped(
                 let mut seeds = Vec::with_capacity(on_edge.len() * 2);
                 push_seeds(edges, &on_edge, walk, &mut seeds);
                 ws.run(&network.incoming, &seeds, limit);
-                let mut outcomes = vec![Outcome::Unsnapped; demand_snaps.len()];
                 let mut rest = on_edge.as_slice();
                 for &(edge, d) in &by_edge {
                     let SnapResult::Snapped(s) = &demand_snaps[d as usize] else {
@@ -269,7 +282,7 @@ pub fn nearest_snapped(
                         _ => Outcome::NotReached,
                     };
                 }
-                let nodes = opts.keep_node_times.then(|| {
+                opts.keep_node_times.then(|| {
                     let n = network.node_count();
                     let mut nt = NodeTimes {
                         time_s: vec![f64::INFINITY; n],
@@ -282,21 +295,13 @@ pub fn nearest_snapped(
                         }
                     }
                     nt
-                });
-                (outcomes, nodes)
+                })
             },
         )
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
         .collect();
-
-    let nc = categories.len();
-    let mut outcomes = vec![Outcome::NotReached; demand.len() * nc];
-    let mut node_times = Vec::new();
-    for (c, (out, nodes)) in per_category.into_iter().enumerate() {
-        for (d, o) in out.into_iter().enumerate() {
-            outcomes[d * nc + c] = o;
-        }
-        node_times.extend(nodes);
-    }
     Ok(NearestResult {
         categories,
         demand_snaps,
@@ -366,7 +371,8 @@ pub fn nearest_table(r: &NearestResult, facilities: &[Facility], demand: &[Deman
     let demand_ids: Arc<[String]> = demand.iter().map(|d| d.id.clone()).collect();
     let facility_ids: Arc<[String]> = facilities.iter().map(|f| f.id.clone()).collect();
     let categories: Arc<[String]> = r.categories.iter().cloned().collect();
-    let outcomes: Arc<[Outcome]> = r.outcomes.iter().copied().collect();
+    let outcomes = Arc::clone(&r.outcomes);
+    let nd = demand.len();
     let access: Arc<[f64]> = r
         .demand_snaps
         .iter()
@@ -392,7 +398,8 @@ pub fn nearest_table(r: &NearestResult, facilities: &[Facility], demand: &[Deman
         let (d, c) = (i / per_demand, i % per_demand);
         row[0].set_text(&demand_ids[d]);
         row[1].set_text(&categories[c]);
-        let status = match outcomes[i] {
+        let outcome = outcomes[c * nd + d];
+        let status = match outcome {
             Outcome::Reached(h) => {
                 row[2].set_text(&facility_ids[h.facility as usize]);
                 row[3] = Value::Real(h.distance_m);
@@ -401,7 +408,7 @@ pub fn nearest_table(r: &NearestResult, facilities: &[Facility], demand: &[Deman
             }
             Outcome::NotReached | Outcome::Unsnapped => {
                 row[2..5].fill(Value::Null);
-                if outcomes[i] == Outcome::NotReached {
+                if outcome == Outcome::NotReached {
                     "not_reached"
                 } else {
                     "unsnapped"
