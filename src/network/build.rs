@@ -147,9 +147,10 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
     // puts them, reordered, into the shared arrays of the final edges.
     let mut edges = Edges::default();
     let (mut geometry, mut geom_offsets, mut source_ids) = (Vec::new(), vec![0u32], Vec::new());
+    // The way of each edge, for its speed and directions.
+    let mut edge_way: Vec<u32> = Vec::new();
     for w in 0..raw.len() {
         let r = raw.way(w);
-        let acc = raw.access[w];
         let mut start = r.start;
         let mut start_node = node_of(start).expect("end points are nodes");
         node_pos[start_node as usize] = raw.coords[start];
@@ -171,20 +172,9 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
                     ),
                 ));
             }
-            let len = polyline_length(shape);
             edges.from.push(start_node);
             edges.to.push(node);
-            edges.length_m.push(len);
-            edges.forward_s.push(if acc.forward {
-                len / acc.speed_mps
-            } else {
-                f64::INFINITY
-            });
-            edges.backward_s.push(if acc.backward {
-                len / acc.speed_mps
-            } else {
-                f64::INFINITY
-            });
+            edge_way.push(w as u32);
             geometry.extend_from_slice(shape);
             geom_offsets.push(geometry.len() as u32);
             source_ids.push(raw.source_ids[w]);
@@ -192,6 +182,26 @@ pub fn build_network(raw: &RawNetwork, keep: KeepComponents) -> Result<Network> 
             start_node = node;
         }
     }
+
+    // Ground lengths and times, in parallel (the geodesic lengths are most of the work).
+    (edges.length_m, (edges.forward_s, edges.backward_s)) = edge_way
+        .par_iter()
+        .enumerate()
+        .map(|(e, &w)| {
+            let len =
+                polyline_length(&geometry[geom_offsets[e] as usize..geom_offsets[e + 1] as usize]);
+            let acc = raw.access[w as usize];
+            let time = |allowed: bool| {
+                if allowed {
+                    len / acc.speed_mps
+                } else {
+                    f64::INFINITY
+                }
+            };
+            (len, (time(acc.forward), time(acc.backward)))
+        })
+        .unzip();
+    drop(edge_way);
 
     // 3. Connected pieces (ignoring direction).
     let mut uf = UnionFind::new(n);
