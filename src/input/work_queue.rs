@@ -5,10 +5,11 @@
 //! one after another on one thread while the others wait. Handing the dearest items out first,
 //! one at a time, keeps every thread busy to the end (longest-processing-time-first scheduling).
 
+use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// Maps `f` over the indices `0..order.len()` on every thread of the current rayon pool. Each
+/// Maps `f` over the indices `0..order.len()` on the threads of the current rayon pool. Each
 /// thread takes the next index of `order` when it is free, so indices listed first start first.
 /// The results come back by index, whatever the order or the threads.
 ///
@@ -22,14 +23,20 @@ where
     let n = order.len();
     let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    rayon::broadcast(|_| loop {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        let Some(&i) = order.get(k) else { break };
-        let value = f(i);
-        let mut slot = slots[i].lock().expect("no thread panics holding a slot");
-        assert!(slot.is_none(), "index {i} is listed twice in the order");
-        *slot = Some(value);
-    });
+    // One taker per thread. They are ordinary rayon jobs, not a broadcast: a thread busy with
+    // other work (the caller may be one side of a join) is not waited for, its taker runs on
+    // whichever thread is free and finds the queue empty.
+    (0..rayon::current_num_threads())
+        .into_par_iter()
+        .with_max_len(1)
+        .for_each(|_| loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = order.get(k) else { break };
+            let value = f(i);
+            let mut slot = slots[i].lock().expect("no thread panics holding a slot");
+            assert!(slot.is_none(), "index {i} is listed twice in the order");
+            *slot = Some(value);
+        });
     slots
         .into_iter()
         .enumerate()

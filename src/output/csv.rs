@@ -6,9 +6,9 @@ use super::atomic::write_atomic;
 use super::csv_record::CsvRecord;
 use super::layer::{HeaderLanguage, Layer, Value};
 use super::number::push_f64;
+use super::ordered_write::write_in_order;
 use super::srs::OutputCrs;
 use crate::error::{Error, ErrorKind, Result};
-use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -98,19 +98,10 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
         None
     };
     let rows = layer.len();
-    let format = |start: usize| -> Result<Vec<u8>> {
-        let end = (start + CHUNK_ROWS).min(rows);
-        format_rows(
-            layer,
-            &header,
-            coords.as_deref(),
-            options.encoding,
-            start..end,
-        )
-    };
     write_atomic(path, |tmp| {
         let file = std::fs::File::create(tmp).map_err(|e| Error::io(tmp, e))?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        // Chunks are larger than the buffer and go straight to the file.
+        let mut out = std::io::BufWriter::with_capacity(64 << 10, file);
         // Named by the target file (see `write_atomic`), not the temporary one.
         let fail = |e: std::io::Error| Error::new(ErrorKind::Io, "cannot write CSV").caused_by(e);
         if options.encoding == CsvEncoding::Utf8Bom {
@@ -121,15 +112,25 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
             field(&mut rec, h, options.encoding, (layer, &header), 1, j)?;
         }
         rec.write_to(&mut out).map_err(fail)?;
-        // Chunks of rows are formatted in parallel, a wave at a time, and written in order; the
+        // Chunks of rows are formatted in parallel and written in order as they come; the
         // first error in row order is the one reported.
-        let starts: Vec<usize> = (0..rows).step_by(CHUNK_ROWS).collect();
-        for wave in starts.chunks(WAVE_CHUNKS) {
-            let texts: Vec<Result<Vec<u8>>> = wave.par_iter().map(|&s| format(s)).collect();
-            for text in texts {
-                out.write_all(&text?).map_err(fail)?;
-            }
-        }
+        write_in_order(
+            &mut out,
+            rows.div_ceil(CHUNK_ROWS),
+            |k, text| {
+                let start = k * CHUNK_ROWS;
+                let end = (start + CHUNK_ROWS).min(rows);
+                format_rows(
+                    text,
+                    layer,
+                    &header,
+                    coords.as_deref(),
+                    options.encoding,
+                    start..end,
+                )
+            },
+            fail,
+        )?;
         out.into_inner()
             .map_err(|e| Error::io(tmp, e.into_error()))?
             .sync_all()
@@ -139,18 +140,18 @@ pub fn write_csv_with(path: &Path, layer: &Layer, options: &CsvOptions) -> Resul
 
 /// Rows per chunk formatted by one task.
 const CHUNK_ROWS: usize = 4096;
-/// Chunks formatted at once before they are written (bounds the memory held).
-const WAVE_CHUNKS: usize = 64;
 
-/// The CSV text of the rows `range`, with `coords` (the rows' points) appended when given.
+/// Appends the CSV text of the rows `range` to `text`, with `coords` (the rows' points)
+/// appended to each row when given.
 fn format_rows(
+    text: &mut Vec<u8>,
     layer: &Layer,
     header: &[&str],
     coords: Option<&[[f64; 2]]>,
     encoding: CsvEncoding,
     range: std::ops::Range<usize>,
-) -> Result<Vec<u8>> {
-    let mut text = Vec::with_capacity(range.len() * 96);
+) -> Result<()> {
+    text.reserve(range.len() * 96);
     // Field by field: text is taken from the layer as is, numbers are formatted into one reused
     // buffer, so no row allocates.
     let mut rec = CsvRecord::default();
@@ -183,9 +184,9 @@ fn format_rows(
                 rec.plain(&number);
             }
         }
-        rec.write_to(&mut text).expect("writing to memory");
+        rec.write_to(text).expect("writing to memory");
     }
-    Ok(text)
+    Ok(())
 }
 
 /// Appends a text field in `encoding`; an error names the written file's `row` (the header is

@@ -22,6 +22,7 @@ mod gpkg_features;
 mod gpkg_rtree;
 pub mod layer;
 pub mod number;
+mod ordered_write;
 #[cfg(feature = "gdal")]
 mod sqlite_rows;
 pub mod srs;
