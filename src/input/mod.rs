@@ -10,7 +10,7 @@ mod gpkg_direct;
 mod gpkg_values;
 pub mod network;
 pub mod osm;
-mod pbf;
+pub(crate) mod pbf;
 pub mod points;
 pub mod population;
 mod raster;

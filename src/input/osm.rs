@@ -18,11 +18,10 @@ use super::pbf::{PbfBlock, PbfFile};
 use super::surface_point::ring_surface_point;
 use super::work_queue::map_in_order;
 use crate::categories::CategoryMap;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::network::{Profile, RawNetwork, WayAccess};
 use crate::places::{DemandPoint, Facility};
 use geo::{GeodesicArea, InteriorPoint, LineString, Polygon};
-use osmpbf::{Blob, BlobDecode, BlobReader, PrimitiveBlock};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -423,34 +422,6 @@ fn footprint_m2(way: &FeatureWay, pts: &[[f64; 2]]) -> f64 {
     }
 }
 
-pub(crate) fn read_blobs(path: &Path) -> Result<Vec<Blob>> {
-    if !path.exists() {
-        return Err(Error::new(ErrorKind::Io, "file not found").file(path));
-    }
-    let reader = BlobReader::from_path(path).map_err(|e| {
-        Error::new(ErrorKind::Io, "cannot open the OSM file")
-            .file(path)
-            .caused_by(e)
-    })?;
-    let blobs: Vec<Blob> = reader.collect::<std::result::Result<_, _>>().map_err(|e| {
-        Error::new(ErrorKind::Format, "not a readable OpenStreetMap PBF file")
-            .file(path)
-            .caused_by(e)
-    })?;
-    if blobs.is_empty() {
-        return Err(Error::new(ErrorKind::Empty, "the OSM file is empty").file(path));
-    }
-    Ok(blobs)
-}
-
-pub(crate) fn decode(blob: &Blob) -> Result<Option<PrimitiveBlock>> {
-    match blob.decode() {
-        Ok(BlobDecode::OsmData(block)) => Ok(Some(block)),
-        Ok(_) => Ok(None),
-        Err(e) => Err(Error::new(ErrorKind::Format, "corrupt block in the OSM file").caused_by(e)),
-    }
-}
-
 #[derive(Default)]
 struct WayBatch {
     net_ids: Vec<i64>,
@@ -513,7 +484,7 @@ fn ways_of(block: &PbfBlock, req: &OsmRequest<'_>) -> Result<WayBatch> {
         }
     })?;
     if req.buildings || req.facilities.is_some() {
-        block.for_each_relation(|tags| {
+        block.for_each_relation(|_, tags, _| {
             if req.buildings {
                 let (mut building, mut multipolygon) = (false, false);
                 for &(k, v) in tags {

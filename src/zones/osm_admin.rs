@@ -1,8 +1,8 @@
 //! Zones from the administrative boundaries (`boundary=administrative`) of an OpenStreetMap
 //! extract.
 //!
-//! The file is read in three passes over its blobs, each decoded in parallel and merged in file
-//! order: boundary relations, then the member ways they name, then the nodes of those ways.
+//! The file is read with the tool's PBF reader in three passes over its blocks, each decoded in
+//! parallel and merged in file order: boundary relations, then the member ways they name, then the nodes of those ways.
 //! Member ways are joined end to end into closed rings by their shared node ids. A relation whose
 //! rings cannot be closed — usually because the extract cut it, leaving ways or nodes out — is
 //! skipped and listed in [`OsmZoneReport::incomplete_relations`].
@@ -10,11 +10,10 @@
 use super::index::ZoneIndex;
 use super::zone::{is_rural, Zone};
 use crate::error::{Error, ErrorKind, Result};
-use crate::input::osm::{decode, read_blobs};
+use crate::input::pbf::{MemberKind, PbfBlock, PbfFile};
 use geo::orient::{Direction, Orient};
 use geo::{Area, BoundingRect, Contains, InteriorPoint, Intersects};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
-use osmpbf::{PrimitiveBlock, RelMemberType};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -55,15 +54,12 @@ pub fn read_osm_zones(
     admin_level: u8,
     district_level: Option<u8>,
 ) -> Result<(Vec<Zone>, OsmZoneReport)> {
-    let blobs = read_blobs(path)?;
-    let batches: Vec<RelationBatch> = blobs
-        .par_iter()
-        .map(|b| {
-            decode(b).map(|blk| {
-                blk.map(|blk| relations_of(&blk, admin_level, district_level))
-                    .unwrap_or_default()
-            })
-        })
+    let file = PbfFile::read(path)?;
+    // Each of the three passes decodes every block again: boundaries need few of the file's
+    // elements, and keeping the blocks would hold the whole file decompressed.
+    let batches: Vec<RelationBatch> = (0..file.blobs.len())
+        .into_par_iter()
+        .map(|b| relations_of(&file.block(b)?, admin_level, district_level))
         .collect::<Result<_>>()
         .map_err(|e| e.file(path))?;
     let mut levels_seen: Vec<u8> = batches.iter().flat_map(|b| b.levels.clone()).collect();
@@ -94,9 +90,9 @@ pub fn read_osm_zones(
         .collect();
     way_ids.par_sort_unstable();
     way_ids.dedup();
-    let way_batches: Vec<Vec<(u32, Vec<i64>)>> = blobs
-        .par_iter()
-        .map(|b| decode(b).map(|blk| blk.map(|blk| ways_of(&blk, &way_ids)).unwrap_or_default()))
+    let way_batches: Vec<Vec<(u32, Vec<i64>)>> = (0..file.blobs.len())
+        .into_par_iter()
+        .map(|b| ways_of(&file.block(b)?, &way_ids))
         .collect::<Result<_>>()
         .map_err(|e| e.file(path))?;
     let mut way_refs: Vec<Option<Vec<i64>>> = vec![None; way_ids.len()];
@@ -107,12 +103,12 @@ pub fn read_osm_zones(
     let mut node_ids: Vec<i64> = way_refs.iter().flatten().flatten().copied().collect();
     node_ids.par_sort_unstable();
     node_ids.dedup();
-    let node_batches: Vec<Vec<(u32, [f64; 2])>> = blobs
-        .par_iter()
-        .map(|b| decode(b).map(|blk| blk.map(|blk| nodes_of(&blk, &node_ids)).unwrap_or_default()))
+    let node_batches: Vec<Vec<(u32, [f64; 2])>> = (0..file.blobs.len())
+        .into_par_iter()
+        .map(|b| nodes_of(&file.block(b)?, &node_ids))
         .collect::<Result<_>>()
         .map_err(|e| e.file(path))?;
-    drop(blobs);
+    drop(file);
     let mut coords = vec![[f64::NAN; 2]; node_ids.len()];
     for (i, p) in node_batches.into_iter().flatten() {
         coords[i as usize] = p;
@@ -219,99 +215,85 @@ struct RelationBatch {
     levels: Vec<u8>,
 }
 
-fn relations_of(block: &PrimitiveBlock, admin_level: u8, district: Option<u8>) -> RelationBatch {
+fn relations_of(block: &PbfBlock, admin_level: u8, district: Option<u8>) -> Result<RelationBatch> {
     let mut out = RelationBatch::default();
-    let mut tags: Vec<(&str, &str)> = Vec::new();
-    for group in block.groups() {
-        for rel in group.relations() {
-            tags.clear();
-            tags.extend(rel.tags());
-            let tag = |k: &str| {
-                tags.iter()
-                    .find(|(kk, _)| *kk == k)
-                    .map(|(_, v)| v.trim())
-                    .filter(|v| !v.is_empty())
-            };
-            if tag("boundary") != Some("administrative")
-                || !matches!(tag("type"), Some("boundary" | "multipolygon"))
-            {
-                continue;
-            }
-            let Some(level) = tag("admin_level").and_then(|v| v.parse::<u8>().ok()) else {
-                continue;
-            };
-            if !out.levels.contains(&level) {
-                out.levels.push(level);
-            }
-            if level != admin_level && Some(level) != district {
-                continue;
-            }
-            let id = rel.id();
-            let mut outer = Vec::new();
-            let mut inner = Vec::new();
-            for m in rel.members() {
-                if m.member_type != RelMemberType::Way {
-                    continue;
-                }
-                match m.role().map(str::trim) {
-                    Ok("outer" | "") => outer.push(m.member_id),
-                    Ok("inner") => inner.push(m.member_id),
-                    _ => {}
-                }
-            }
-            for v in [&mut outer, &mut inner] {
-                v.sort_unstable();
-                v.dedup();
-            }
-            out.relations.push(AdminRelation {
-                id,
-                level,
-                name: tag("name:zh")
-                    .or_else(|| tag("name"))
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("relation {id}")),
-                code: tag("ref")
-                    .or_else(|| tag("ISO3166-2"))
-                    .map(str::to_string)
-                    .unwrap_or_else(|| id.to_string()),
-                outer,
-                inner,
-            });
+    block.for_each_relation(|id, tags, members| {
+        let tag = |k: &str| {
+            tags.iter()
+                .find(|(kk, _)| *kk == k)
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        if tag("boundary") != Some("administrative")
+            || !matches!(tag("type"), Some("boundary" | "multipolygon"))
+        {
+            return;
         }
-    }
-    out
+        let Some(level) = tag("admin_level").and_then(|v| v.parse::<u8>().ok()) else {
+            return;
+        };
+        if !out.levels.contains(&level) {
+            out.levels.push(level);
+        }
+        if level != admin_level && Some(level) != district {
+            return;
+        }
+        let mut outer = Vec::new();
+        let mut inner = Vec::new();
+        for m in members {
+            if m.kind != MemberKind::Way {
+                continue;
+            }
+            match m.role.map(str::trim) {
+                Some("outer" | "") => outer.push(m.id),
+                Some("inner") => inner.push(m.id),
+                _ => {}
+            }
+        }
+        for v in [&mut outer, &mut inner] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        out.relations.push(AdminRelation {
+            id,
+            level,
+            name: tag("name:zh")
+                .or_else(|| tag("name"))
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("relation {id}")),
+            code: tag("ref")
+                .or_else(|| tag("ISO3166-2"))
+                .map(str::to_string)
+                .unwrap_or_else(|| id.to_string()),
+            outer,
+            inner,
+        });
+    })?;
+    Ok(out)
 }
 
 /// The node ids of the ways in `wanted` (sorted), by position in `wanted`.
-fn ways_of(block: &PrimitiveBlock, wanted: &[i64]) -> Vec<(u32, Vec<i64>)> {
+fn ways_of(block: &PbfBlock, wanted: &[i64]) -> Result<Vec<(u32, Vec<i64>)>> {
     let mut out = Vec::new();
-    for group in block.groups() {
-        for way in group.ways() {
-            if let Ok(i) = wanted.binary_search(&way.id()) {
-                out.push((i as u32, way.refs().collect()));
-            }
+    block.for_each_way(|id, _, refs| {
+        if let Ok(i) = wanted.binary_search(&id) {
+            out.push((i as u32, refs.to_vec()));
         }
-    }
-    out
+    })?;
+    Ok(out)
 }
 
 /// The coordinates (WGS84 degrees) of the nodes in `wanted` (sorted), by position in `wanted`.
-fn nodes_of(block: &PrimitiveBlock, wanted: &[i64]) -> Vec<(u32, [f64; 2])> {
+fn nodes_of(block: &PbfBlock, wanted: &[i64]) -> Result<Vec<(u32, [f64; 2])>> {
     let mut out = Vec::new();
-    let mut visit = |id: i64, nano_lon: i64, nano_lat: i64| {
-        if let Ok(i) = wanted.binary_search(&id) {
-            out.push((i as u32, [nano_lon as f64 / 1e9, nano_lat as f64 / 1e9]));
-        }
-    };
-    for group in block.groups() {
-        for n in group.dense_nodes() {
-            visit(n.id(), n.nano_lon(), n.nano_lat());
-        }
-        for n in group.nodes() {
-            visit(n.id(), n.nano_lon(), n.nano_lat());
-        }
+    if block.has_nodes() {
+        block.for_each_node(|id, nano_lon, nano_lat, _| {
+            if let Ok(i) = wanted.binary_search(&id) {
+                out.push((i as u32, [nano_lon as f64 / 1e9, nano_lat as f64 / 1e9]));
+            }
+        })?;
     }
-    out
+    Ok(out)
 }
 
 /// Ways and nodes found in the file, by sorted id.
