@@ -74,7 +74,7 @@ pub struct NearestResult {
     pub facility_snaps: Vec<Vec<SnapResult>>,
     /// One column per category: `outcomes[c * demand + d]` for category `c` and demand point
     /// `d` (see [`NearestResult::outcome`]). Shared, so that tables made from it need no copy.
-    pub outcomes: Arc<[Outcome]>,
+    pub outcomes: Arc<Vec<Outcome>>,
     /// Per category, per-node results (when asked for).
     pub node_times: Vec<NodeTimes>,
 }
@@ -231,15 +231,16 @@ pub fn nearest_snapped(
 
     // Each category's search fills its own column of the outcomes.
     let nd = demand_snaps.len();
-    let mut outcomes: Arc<[Outcome]> =
-        std::iter::repeat_n(Outcome::Unsnapped, nd * categories.len()).collect();
+    // Filled in parallel (a city's table is hundreds of megabytes of fresh memory).
+    let mut outcomes = Vec::new();
+    (0..nd * categories.len())
+        .into_par_iter()
+        .map(|_| Outcome::Unsnapped)
+        .collect_into_vec(&mut outcomes);
     let columns: Vec<&mut [Outcome]> = if nd == 0 {
         categories.iter().map(|_| &mut [][..]).collect()
     } else {
-        Arc::get_mut(&mut outcomes)
-            .expect("not shared yet")
-            .chunks_mut(nd)
-            .collect()
+        outcomes.chunks_mut(nd).collect()
     };
     let node_times: Vec<NodeTimes> = columns
         .into_par_iter()
@@ -306,7 +307,7 @@ pub fn nearest_snapped(
         categories,
         demand_snaps,
         facility_snaps,
-        outcomes,
+        outcomes: Arc::new(outcomes),
         node_times,
     })
 }
