@@ -10,6 +10,7 @@ use lifecircle::network::{
 use lifecircle::places::{DemandPoint, Facility};
 use lifecircle::route::{Seed, Workspace};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 /// A random network around Guangzhou: `n` junctions on a jittered grid, random streets between
 /// them with up to two shape points, random one-way flags and speeds.
@@ -156,36 +157,77 @@ fn large_spec() -> impl Strategy<Value = Spec> {
     })
 }
 
-/// Ground length along edge `e` from its start to the foot of the perpendicular from plane
-/// point `q` onto the edge's nearest segment (the first of equally near ones), measured segment
-/// by segment as the snapper does.
-fn brute_offset(net: &Network, plane: &LocalPlane, e: usize, q: [f64; 2]) -> f64 {
+/// Ground lengths along edge `e` from its start to the foot of the perpendicular from plane
+/// point `q` onto each of the edge's nearest segments (several when equally near, as on a street
+/// that runs out and back), measured segment by segment as the snapper does.
+fn brute_offsets(net: &Network, plane: &LocalPlane, e: usize, q: [f64; 2]) -> Vec<f64> {
     let g = net.edges.geometry(e);
-    let mut best = (f64::INFINITY, 0usize, 0.0f64);
-    for (i, w) in g.windows(2).enumerate() {
-        let (a, b) = (plane.project(w[0]), plane.project(w[1]));
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let l2 = dx * dx + dy * dy;
-        let t = if l2 > 0.0 {
-            (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let d = (q[0] - a[0] - t * dx).powi(2) + (q[1] - a[1] - t * dy).powi(2);
-        if d < best.0 {
-            best = (d, i, t);
-        }
-    }
-    let (_, i, t) = best;
-    let along: f64 = g[..=i]
+    let feet: Vec<(f64, f64)> = g
         .windows(2)
-        .map(|w| ground_distance(w[0], w[1]))
-        .sum();
-    let foot = [
-        g[i][0] + t * (g[i + 1][0] - g[i][0]),
-        g[i][1] + t * (g[i + 1][1] - g[i][1]),
-    ];
-    along + ground_distance(g[i], foot)
+        .map(|w| {
+            let (a, b) = (plane.project(w[0]), plane.project(w[1]));
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let l2 = dx * dx + dy * dy;
+            let t = if l2 > 0.0 {
+                (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (
+                (q[0] - a[0] - t * dx).powi(2) + (q[1] - a[1] - t * dy).powi(2),
+                t,
+            )
+        })
+        .collect();
+    let best = feet.iter().map(|f| f.0).fold(f64::INFINITY, f64::min);
+    let mut along = 0.0;
+    let mut out = Vec::new();
+    for (i, &(d, t)) in feet.iter().enumerate() {
+        if d <= best * (1.0 + 1e-9) + 1e-12 {
+            let foot = [
+                g[i][0] + t * (g[i + 1][0] - g[i][0]),
+                g[i][1] + t * (g[i + 1][1] - g[i][1]),
+            ];
+            out.push(along + ground_distance(g[i], foot));
+        }
+        along += ground_distance(g[i], g[i + 1]);
+    }
+    out
+}
+
+/// Snaps the points `pts` (fractions of the test area) with the index and checks each against
+/// brute force: the plane distance, the access leg, and the position along the snapped edge.
+fn check_snaps(net: &Network, pts: &[(f64, f64)]) -> Result<(), TestCaseError> {
+    let snapper = Snapper::new(net, f64::INFINITY);
+    let b = net.bbox();
+    let plane = LocalPlane::new([0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])]);
+    for &(x, y) in pts {
+        let p = [113.0 + x * 0.01, 23.0 + y * 0.01];
+        let (_, foot, d) = brute_snap(net, &plane, p);
+        let SnapResult::Snapped(sn) = snapper.snap(p) else {
+            panic!("unbounded snap")
+        };
+        let plane_d = snapper.plane_distance(p);
+        prop_assert!(
+            (plane_d - d).abs() <= 1e-9 * d.max(1.0),
+            "rtree {plane_d} brute {d}"
+        );
+        let brute_access = ground_distance(p, plane.unproject(foot));
+        prop_assert!(
+            (sn.access_m - brute_access).abs() <= 1e-6 + 1e-6 * brute_access,
+            "access {} vs {}",
+            sn.access_m,
+            brute_access
+        );
+        let offsets = brute_offsets(net, &plane, sn.edge as usize, plane.project(p));
+        prop_assert!(
+            offsets.iter().any(|o| (sn.offset_m - o).abs() <= 1e-6),
+            "offset {} vs {offsets:?} on edge {}",
+            sn.offset_m,
+            sn.edge
+        );
+    }
+    Ok(())
 }
 
 proptest! {
@@ -198,20 +240,7 @@ proptest! {
         s in large_spec(),
         pts in prop::collection::vec((-0.1f64..1.1, -0.1f64..1.1), 1..40),
     ) {
-        let net = build(&s);
-        let snapper = Snapper::new(&net, f64::INFINITY);
-        let b = net.bbox();
-        let plane = LocalPlane::new([0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])]);
-        for (x, y) in pts {
-            let p = [113.0 + x * 0.01, 23.0 + y * 0.01];
-            let (_, _, d) = brute_snap(&net, &plane, p);
-            let SnapResult::Snapped(sn) = snapper.snap(p) else { panic!("unbounded snap") };
-            let plane_d = snapper.plane_distance(p);
-            prop_assert!((plane_d - d).abs() <= 1e-9 * d.max(1.0), "rtree {plane_d} brute {d}");
-            let offset = brute_offset(&net, &plane, sn.edge as usize, plane.project(p));
-            prop_assert!((sn.offset_m - offset).abs() <= 1e-6,
-                "offset {} vs {offset} on edge {}", sn.offset_m, sn.edge);
-        }
+        check_snaps(&build(&s), &pts)?;
     }
 }
 
@@ -253,20 +282,7 @@ proptest! {
     /// The R-tree snap finds a segment as close as the brute-force scan does.
     #[test]
     fn snapping_matches_brute_force(s in spec(false), pts in prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), 1..10)) {
-        let net = build(&s);
-        let snapper = Snapper::new(&net, f64::INFINITY);
-        let b = net.bbox();
-        let plane = LocalPlane::new([0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])]);
-        for (x, y) in pts {
-            let p = [113.0 + x * 0.01, 23.0 + y * 0.01];
-            let (_, foot, d) = brute_snap(&net, &plane, p);
-            let SnapResult::Snapped(sn) = snapper.snap(p) else { panic!("unbounded snap") };
-            let plane_d = snapper.plane_distance(p);
-            prop_assert!((plane_d - d).abs() <= 1e-9 * d.max(1.0), "rtree {plane_d} brute {d}");
-            let brute_access = ground_distance(p, plane.unproject(foot));
-            prop_assert!((sn.access_m - brute_access).abs() <= 1e-6 + 1e-6 * brute_access,
-                "access {} vs {}", sn.access_m, brute_access);
-        }
+        check_snaps(&build(&s), &pts)?;
     }
 
     /// Nearest-facility times equal Floyd–Warshall on the network with every snapped point
