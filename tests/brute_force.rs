@@ -102,6 +102,19 @@ fn floyd(mut d: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
     d
 }
 
+/// The foot of the perpendicular from `q` onto segment `a`–`b` (plane metres), clamped to the
+/// segment, with its position `t` (0–1) along it.
+fn plane_foot(a: [f64; 2], b: [f64; 2], q: [f64; 2]) -> (f64, [f64; 2]) {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let l2 = dx * dx + dy * dy;
+    let t = if l2 > 0.0 {
+        (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (t, [a[0] + t * dx, a[1] + t * dy])
+}
+
 /// Brute-force snap: scan every segment in the local plane.
 fn brute_snap(net: &Network, plane: &LocalPlane, p: [f64; 2]) -> (usize, [f64; 2], f64) {
     let q = plane.project(p);
@@ -109,15 +122,7 @@ fn brute_snap(net: &Network, plane: &LocalPlane, p: [f64; 2]) -> (usize, [f64; 2
     for e in 0..net.edge_count() {
         let g = net.edges.geometry(e);
         for w in g.windows(2) {
-            let (a, b) = (plane.project(w[0]), plane.project(w[1]));
-            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-            let l2 = dx * dx + dy * dy;
-            let t = if l2 > 0.0 {
-                (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let f = [a[0] + t * dx, a[1] + t * dy];
+            let (_, f) = plane_foot(plane.project(w[0]), plane.project(w[1]), q);
             let d = ((q[0] - f[0]).powi(2) + (q[1] - f[1]).powi(2)).sqrt();
             if d < best.2 {
                 best = (e, f, d);
@@ -165,18 +170,8 @@ fn brute_offsets(net: &Network, plane: &LocalPlane, e: usize, q: [f64; 2]) -> Ve
     let feet: Vec<(f64, f64)> = g
         .windows(2)
         .map(|w| {
-            let (a, b) = (plane.project(w[0]), plane.project(w[1]));
-            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-            let l2 = dx * dx + dy * dy;
-            let t = if l2 > 0.0 {
-                (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            (
-                (q[0] - a[0] - t * dx).powi(2) + (q[1] - a[1] - t * dy).powi(2),
-                t,
-            )
+            let (t, f) = plane_foot(plane.project(w[0]), plane.project(w[1]), q);
+            ((q[0] - f[0]).powi(2) + (q[1] - f[1]).powi(2), t)
         })
         .collect();
     let best = feet.iter().map(|f| f.0).fold(f64::INFINITY, f64::min);
