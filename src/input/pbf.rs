@@ -347,38 +347,31 @@ impl PbfBlock {
         let mut tags = Vec::new();
         let (mut keys, mut vals, mut deltas) = (Vec::new(), Vec::new(), Vec::new());
         let mut refs: Vec<i64> = Vec::new();
-        for mut g in self.groups() {
-            while let Some((field, wire)) = g.key()? {
-                if (field, wire) != (3, 2) {
-                    g.skip(wire)?;
-                    continue;
-                }
-                let mut w = Reader::new(g.bytes()?);
-                let mut id = 0;
-                for v in [&mut keys, &mut vals, &mut deltas] {
-                    v.clear();
-                }
-                while let Some((wf, ww)) = w.key()? {
-                    match (wf, ww) {
-                        (1, 0) => id = w.varint()? as i64,
-                        (2, _) => w.repeated(ww, &mut keys)?,
-                        (3, _) => w.repeated(ww, &mut vals)?,
-                        (8, _) => w.repeated(ww, &mut deltas)?,
-                        _ => w.skip(ww)?,
-                    }
-                }
-                refs.clear();
-                let mut r = 0i64;
-                refs.extend(deltas.iter().map(|&d| {
-                    r = r.wrapping_add(zigzag(d));
-                    r
-                }));
-                tags.clear();
-                self.push_tags(&keys, &vals, &mut tags);
-                f(id, &tags, &refs);
+        self.for_each_message(3, |mut w| {
+            let mut id = 0;
+            for v in [&mut keys, &mut vals, &mut deltas] {
+                v.clear();
             }
-        }
-        Ok(())
+            while let Some((wf, ww)) = w.key()? {
+                match (wf, ww) {
+                    (1, 0) => id = w.varint()? as i64,
+                    (2, _) => w.repeated(ww, &mut keys)?,
+                    (3, _) => w.repeated(ww, &mut vals)?,
+                    (8, _) => w.repeated(ww, &mut deltas)?,
+                    _ => w.skip(ww)?,
+                }
+            }
+            refs.clear();
+            let mut r = 0i64;
+            refs.extend(deltas.iter().map(|&d| {
+                r = r.wrapping_add(zigzag(d));
+                r
+            }));
+            tags.clear();
+            self.push_tags(&keys, &vals, &mut tags);
+            f(id, &tags, &refs);
+            Ok(())
+        })
     }
 
     /// Calls `f(id, tags, members)` for every relation in block order.
@@ -390,50 +383,62 @@ impl PbfBlock {
         let mut members = Vec::new();
         let (mut keys, mut vals) = (Vec::new(), Vec::new());
         let (mut roles, mut ids, mut types) = (Vec::new(), Vec::new(), Vec::new());
+        self.for_each_message(4, |mut r| {
+            let mut id = 0;
+            for v in [&mut keys, &mut vals, &mut roles, &mut ids, &mut types] {
+                v.clear();
+            }
+            while let Some((rf, rw)) = r.key()? {
+                match (rf, rw) {
+                    (1, 0) => id = r.varint()? as i64,
+                    (2, _) => r.repeated(rw, &mut keys)?,
+                    (3, _) => r.repeated(rw, &mut vals)?,
+                    (8, _) => r.repeated(rw, &mut roles)?,
+                    (9, _) => r.repeated(rw, &mut ids)?,
+                    (10, _) => r.repeated(rw, &mut types)?,
+                    _ => r.skip(rw)?,
+                }
+            }
+            if roles.len() != ids.len() || types.len() != ids.len() {
+                return Err(corrupt("relation members of unequal lengths"));
+            }
+            members.clear();
+            let mut member_id = 0i64;
+            for i in 0..ids.len() {
+                member_id = member_id.wrapping_add(zigzag(ids[i]));
+                let kind = match types[i] {
+                    0 => MemberKind::Node,
+                    1 => MemberKind::Way,
+                    2 => MemberKind::Relation,
+                    _ => return Err(corrupt("relation member of unknown type")),
+                };
+                members.push(Member {
+                    kind,
+                    id: member_id,
+                    role: self.str(roles[i]),
+                });
+            }
+            tags.clear();
+            self.push_tags(&keys, &vals, &mut tags);
+            f(id, &tags, &members);
+            Ok(())
+        })
+    }
+
+    /// Calls `f` with a reader over every message in field `field` of the block's groups
+    /// (3: ways, 4: relations), in block order; other fields are skipped.
+    fn for_each_message(
+        &self,
+        field: u32,
+        mut f: impl FnMut(Reader<'_>) -> Result<()>,
+    ) -> Result<()> {
         for mut g in self.groups() {
-            while let Some((field, wire)) = g.key()? {
-                if (field, wire) != (4, 2) {
+            while let Some((found, wire)) = g.key()? {
+                if (found, wire) == (field, 2) {
+                    f(Reader::new(g.bytes()?))?;
+                } else {
                     g.skip(wire)?;
-                    continue;
                 }
-                let mut r = Reader::new(g.bytes()?);
-                let mut id = 0;
-                for v in [&mut keys, &mut vals, &mut roles, &mut ids, &mut types] {
-                    v.clear();
-                }
-                while let Some((rf, rw)) = r.key()? {
-                    match (rf, rw) {
-                        (1, 0) => id = r.varint()? as i64,
-                        (2, _) => r.repeated(rw, &mut keys)?,
-                        (3, _) => r.repeated(rw, &mut vals)?,
-                        (8, _) => r.repeated(rw, &mut roles)?,
-                        (9, _) => r.repeated(rw, &mut ids)?,
-                        (10, _) => r.repeated(rw, &mut types)?,
-                        _ => r.skip(rw)?,
-                    }
-                }
-                if roles.len() != ids.len() || types.len() != ids.len() {
-                    return Err(corrupt("relation members of unequal lengths"));
-                }
-                members.clear();
-                let mut member_id = 0i64;
-                for i in 0..ids.len() {
-                    member_id = member_id.wrapping_add(zigzag(ids[i]));
-                    let kind = match types[i] {
-                        0 => MemberKind::Node,
-                        1 => MemberKind::Way,
-                        2 => MemberKind::Relation,
-                        _ => return Err(corrupt("relation member of unknown type")),
-                    };
-                    members.push(Member {
-                        kind,
-                        id: member_id,
-                        role: self.str(roles[i]),
-                    });
-                }
-                tags.clear();
-                self.push_tags(&keys, &vals, &mut tags);
-                f(id, &tags, &members);
             }
         }
         Ok(())
