@@ -4,9 +4,10 @@
 //! meridional and prime-vertical radii of curvature at the segment's mid-latitude. For segments
 //! below [`SHORT_SEGMENT_M`] its relative error against Karney's exact geodesic is below 2e-8 up to
 //! 80° latitude (checked by a test); longer segments fall back to Karney's algorithm (`geo::Geodesic`).
-//! No grid projection (UTM, Web Mercator) is ever used for lengths.
+//! No grid projection (UTM, Web Mercator) is ever used for lengths. Areas ([`polygon_area_m2`])
+//! are Karney's geodesic areas, whichever way the rings run.
 
-use geo::{Distance, Geodesic, Point};
+use geo::{Distance, Geodesic, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
 
 /// WGS84 semi-major axis in metres.
 pub const WGS84_A: f64 = 6_378_137.0;
@@ -54,6 +55,42 @@ pub fn ground_distance(a: [f64; 2], b: [f64; 2]) -> f64 {
 /// Ground length in metres of a polyline of WGS84 positions.
 pub fn polyline_length(points: &[[f64; 2]]) -> f64 {
     points.windows(2).map(|w| ground_distance(w[0], w[1])).sum()
+}
+
+/// Geodesic area enclosed by a closed ring of WGS84 positions, m², whichever way it runs.
+///
+/// geo's unsigned geodesic area assumes counter-clockwise outer rings and measures a clockwise
+/// ring as the rest of the Earth; the signed area of a small ring is its area with the sign of
+/// its direction, so its magnitude is the area either way.
+pub fn ring_area_m2(ring: &LineString<f64>) -> f64 {
+    if ring.0.len() < 3 {
+        return 0.0;
+    }
+    Polygon::new(ring.clone(), vec![])
+        .geodesic_area_signed()
+        .abs()
+}
+
+/// Geodesic area of a polygon of WGS84 positions on the WGS84 ellipsoid, m²: the outer ring's
+/// area less its holes', whichever way each ring runs.
+///
+/// ```
+/// use geo::{LineString, Polygon}; use lifecircle::geodesy::polygon_area_m2; // A square of 0.001°
+/// at 23°N, once counter-clockwise and once clockwise: about 10,246 m². let ring = vec![(113.0,
+/// 23.0), (113.001, 23.0), (113.001, 23.001), (113.0, 23.001), (113.0, 23.0)]; let ccw =
+/// Polygon::new(LineString::from(ring.clone()), vec![]); let cw =
+/// Polygon::new(LineString::from(ring.into_iter().rev().collect::<Vec<_>>()), vec![]); let a =
+/// polygon_area_m2(&ccw); assert!((a - 10_246.0).abs() < 1.0); assert_eq!(a, polygon_area_m2(&cw));
+/// ```
+pub fn polygon_area_m2(p: &Polygon<f64>) -> f64 {
+    let holes: f64 = p.interiors().iter().map(ring_area_m2).sum();
+    (ring_area_m2(p.exterior()) - holes).max(0.0)
+}
+
+/// Geodesic area of a multipolygon of WGS84 positions, m²: the sum of its polygons' areas
+/// ([`polygon_area_m2`]).
+pub fn multipolygon_area_m2(mp: &MultiPolygon<f64>) -> f64 {
+    mp.0.iter().map(polygon_area_m2).sum()
 }
 
 /// A local plane centred on a study area, for nearest-neighbour searches only (lengths are always

@@ -21,7 +21,7 @@ use crate::categories::CategoryMap;
 use crate::error::{Error, Result};
 use crate::network::{Profile, RawNetwork, WayAccess};
 use crate::places::{DemandPoint, Facility};
-use geo::{GeodesicArea, InteriorPoint, LineString, Polygon};
+use geo::{InteriorPoint, LineString};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -405,7 +405,7 @@ fn buildings_of(
     out
 }
 
-/// Geodesic area of a building way's footprint, m²: zero unless the way is closed and all its
+/// Geodesic area of a building way's footprint, m², whichever way the way runs: zero unless the way is closed and all its
 /// nodes (`pts`, the positions found) are in the extract.
 fn footprint_m2(way: &FeatureWay, pts: &[[f64; 2]]) -> f64 {
     let complete = pts.len() == way.refs.len();
@@ -414,7 +414,7 @@ fn footprint_m2(way: &FeatureWay, pts: &[[f64; 2]]) -> f64 {
         return 0.0;
     }
     let ring: LineString<f64> = pts.iter().map(|p| (p[0], p[1])).collect();
-    let a = Polygon::new(ring, vec![]).geodesic_area_unsigned();
+    let a = crate::geodesy::ring_area_m2(&ring);
     if a.is_finite() {
         a
     } else {

@@ -73,6 +73,30 @@ impl VectorLayer {
     }
 }
 
+/// Turns every polygon's outer rings counter-clockwise and its holes clockwise (the Simple
+/// Features direction, and RFC 7946's right-hand rule), whichever way the file stores them:
+/// Shapefiles store outer rings clockwise, and other files mix both. Done once, where layers are
+/// read, so that nothing downstream depends on how a file ordered its rings.
+///
+/// ```
+/// use geo::{polygon, Geometry, Winding};
+/// use lifecircle::input::vector::normalise_rings;
+/// let mut g = Geometry::Polygon(polygon![(x: 0.0, y: 0.0), (x: 0.0, y: 1.0), (x: 1.0, y: 1.0)]);
+/// normalise_rings(&mut g);
+/// let Geometry::Polygon(p) = g else { unreachable!() };
+/// assert!(p.exterior().is_ccw());
+/// ```
+pub fn normalise_rings(g: &mut geo_types::Geometry<f64>) {
+    use geo::orient::{Direction, Orient};
+    use geo_types::Geometry as G;
+    match g {
+        G::Polygon(p) => *p = p.orient(Direction::Default),
+        G::MultiPolygon(mp) => *mp = mp.orient(Direction::Default),
+        G::GeometryCollection(gc) => gc.0.iter_mut().for_each(normalise_rings),
+        _ => {}
+    }
+}
+
 /// Reads a layer. `layer` picks it by name (default: the first); `crs` overrides the layer's own
 /// system (needed for web-map coordinates, which files usually mislabel as WGS84).
 pub fn read_layer(

@@ -1,6 +1,6 @@
 //! Reading layers through GDAL, and GeoPackage tables straight from SQLite.
 
-use super::{LayerReader, VectorFeature, VectorLayer};
+use super::{normalise_rings, LayerReader, VectorFeature, VectorLayer};
 use crate::crs::transform_geometry;
 use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
@@ -156,18 +156,22 @@ pub fn read_layer_by(
     finish(path, name, fields, features, crs)
 }
 
-/// The layer read, or an error when it has no features.
+/// The layer read, with its polygons' rings normalised ([`normalise_rings`]), or an error when
+/// it has no features.
 fn finish(
     path: &Path,
     name: String,
     fields: Vec<String>,
-    features: Vec<VectorFeature>,
+    mut features: Vec<VectorFeature>,
     crs: Crs,
 ) -> Result<VectorLayer> {
     if features.is_empty() {
         return Err(
             Error::new(ErrorKind::Empty, format!("layer {name:?} has no features")).file(path),
         );
+    }
+    for g in features.iter_mut().filter_map(|f| f.geometry.as_mut()) {
+        normalise_rings(g);
     }
     Ok(VectorLayer {
         path: path.to_path_buf(),
