@@ -326,10 +326,9 @@ fn zones_spread_onto_buildings_by_floor_area() {
     assert_eq!(report.buildings_outside_polygons, 1);
     assert!(close(total(&set), 1040.0, 1e-9));
     assert!(close(group_total(&set, 0), 204.0, 1e-9));
-    assert!(report
-        .notes()
-        .iter()
-        .any(|n| n.contains("1 zones with population have no building") && n.contains("Z2")));
+    assert!(report.notes().iter().any(|n| n
+        .contains("1 census polygons with population have no building")
+        && n.contains("Z2")));
 
     // A floors value that is not a number is an error naming the feature and field.
     let named = BuildingSource {

@@ -20,8 +20,9 @@ Study file keys (data/liechtenstein/study.toml is a commented example; paths are
                walk_speed (1.0 m/s); elderly_walk_speed (0.8 m/s)
   [facilities] osm (.osm.pbf); category_map (TOML);
                [[facilities.files]] path, crs (wgs84 cgcs2000 gcj02 bd09 EPSG:n), layer, category, encoding
-  [demand]     exactly one of: osm_buildings (+ total_population) | points | polygons (+ buildings,
-               sample_spacing_m) | raster (+ band); population_field; groups = { age_60plus = \"field\" };
+  [demand]     exactly one of: osm_buildings (+ total_population) | points | polygons (census polygons;
+               + buildings, levels_field, buildings_crs, buildings_layer, buildings_encoding,
+               sample_spacing_m (100)) | raster (+ band); population_field; groups = { age_60plus = \"field\" };
                crs; layer; encoding
   [zones]      file (+ layer, crs, encoding, name_field, code_field, district_field, rural_field)
                or osm (+ admin_level = 8, district_level); districts (+ district_name_field);

@@ -1,11 +1,11 @@
 //! Demand with population, from the sources planners have: points with a population column,
-//! census or planning zones (polygons) with their population, population rasters, or
+//! census or planning polygons with their population, population rasters, or
 //! OpenStreetMap residential buildings.
 //!
-//! Zone populations are spread onto the residential buildings inside each zone by floor area, or
-//! onto a regular grid of points when no building data is given or a zone has no building; the
-//! total is conserved up to floating-point rounding. Population groups (e.g. residents aged 60+)
-//! are carried along in the same shares.
+//! Census polygon populations are spread onto the residential buildings inside each census polygon
+//! by floor area, or onto a regular grid of points when no building data is given or a census
+//! polygon has no building; the total is conserved up to floating-point rounding. Population groups
+//! (e.g. residents aged 60+) are carried along in the same shares.
 
 use super::osm::{read_osm, OsmRequest};
 use super::points::{demand_value, read_demand_points, FileKind, PointSource};
@@ -14,9 +14,9 @@ use super::table::names;
 use super::vector::{read_layer, VectorLayer};
 use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
-use crate::geodesy::metres_per_degree;
+use crate::geodesy::{metres_per_degree, multipolygon_area_m2};
 use crate::places::{DemandPoint, DemandSet};
-use geo::{BoundingRect, Contains, GeodesicArea, InteriorPoint, Intersects};
+use geo::{BoundingRect, Contains, InteriorPoint, Intersects};
 use geo_types::{Geometry, MultiPolygon, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -39,17 +39,17 @@ pub enum DemandSource {
         /// Population groups read from their columns.
         groups: Vec<GroupField>,
     },
-    /// Zones (a GDAL polygon layer) with a population column. Each zone's population and groups
-    /// are spread onto the residential buildings whose surface point lies inside it, in
-    /// proportion to floor area, when `buildings` is given; otherwise, and for zones without a
-    /// building, onto points of a regular grid of `sample_spacing_m` metres inside the zone
-    /// (at least one: a point on its surface), in equal shares. Zones whose population and
-    /// groups are all zero give no points. A building inside overlapping zones goes to the
-    /// first of them in layer order.
+    /// Census polygons (a GDAL polygon layer) with a population column. Each census polygon's
+    /// population and groups are spread onto the residential buildings whose surface point lies
+    /// inside it, in proportion to floor area, when `buildings` is given; otherwise, and for census
+    /// polygons without a building, onto points of a regular grid of `sample_spacing_m` metres
+    /// inside the census polygon (at least one: a point on its surface), in equal shares. Census
+    /// polygons whose population and groups are all zero give no points. A building inside
+    /// overlapping census polygons goes to the first of them in layer order.
     Polygons {
-        /// The zones file.
+        /// The census polygons file.
         path: PathBuf,
-        /// Coordinate system, encoding and layer of the zones file.
+        /// Coordinate system, encoding and layer of the census polygons file.
         source: PointSource,
         /// Population column (required).
         population_field: String,
@@ -57,7 +57,7 @@ pub enum DemandSource {
         groups: Vec<GroupField>,
         /// Buildings to spread the population onto.
         buildings: Option<BuildingSource>,
-        /// Grid spacing in metres for zones spread onto sample points.
+        /// Grid spacing in metres for census polygons spread onto sample points.
         sample_spacing_m: f64,
     },
     /// A population raster (GeoTIFF or anything GDAL reads): one point per cell with a positive
@@ -103,7 +103,7 @@ impl GroupField {
     }
 }
 
-/// Buildings to spread zone populations onto.
+/// Buildings to spread census polygon populations onto.
 #[derive(Debug, Clone)]
 pub struct BuildingSource {
     /// An `.osm.pbf` file (its residential buildings, floors from `building:levels`) or a GDAL
@@ -111,9 +111,9 @@ pub struct BuildingSource {
     pub path: PathBuf,
     /// Coordinate system, encoding and layer of a GDAL layer; not used for `.osm.pbf` files.
     pub source: PointSource,
-    /// Floors column of a GDAL layer; `None` looks for one named `levels`, `building:levels`,
-    /// `building_levels`, `floors`, `层数`, `楼层数` or `楼层`. Empty values count as 1 floor;
-    /// other values must be positive numbers. Without such a column every building has 1 floor.
+    /// Floors column of a GDAL layer; `None` looks for one of [`LEVELS_FIELDS`]. Empty values
+    /// count as 1 floor; other values must be positive numbers. Without such a column every
+    /// building has 1 floor, and [`DemandReport::building_layer_without_levels`] says so.
     pub levels_field: Option<String>,
 }
 
@@ -129,27 +129,33 @@ impl BuildingSource {
     }
 }
 
-/// Names of the floors column of a building layer, compared ignoring case.
+/// Names of the floors column of a building layer, compared ignoring case, in order of
+/// preference. `building_l` is `building:levels` cut to a Shapefile's 10 characters.
 pub const LEVELS_FIELDS: &[&str] = &[
     "levels",
     "building:levels",
     "building_levels",
+    "building_l",
     "floors",
+    "floor",
+    "storeys",
     "层数",
+    "建筑层数",
+    "地上层数",
     "楼层数",
     "楼层",
 ];
 
-/// Grids larger than this many cells per zone are refused (the spacing is too fine).
+/// Grids larger than this many cells per census polygon are refused (the spacing is too fine).
 const MAX_GRID_CELLS: f64 = 4_000_000.0;
 
 /// What reading demand had to work around, for the log.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct DemandReport {
-    /// Ids of the zones with population but no building inside, spread on the grid instead
-    /// (only when buildings were given).
+    /// Ids of the census polygons with population but no building inside, spread on the grid
+    /// instead (only when buildings were given).
     pub polygons_without_buildings: Vec<String>,
-    /// Zones whose population and groups are all zero (no points).
+    /// Census polygons whose population and groups are all zero (no points).
     pub polygons_without_population: usize,
     /// Buildings read: OSM building ways, or features of a building layer.
     pub buildings: usize,
@@ -158,7 +164,10 @@ pub struct DemandReport {
     /// Residential buildings left out for lack of a usable footprint: zero area, or an OSM way
     /// that is not closed or lost nodes at the edge of the extract.
     pub buildings_without_area: usize,
-    /// Buildings (with a footprint) outside every zone.
+    /// A building layer that has none of the [`LEVELS_FIELDS`] (and no `levels_field` was
+    /// given): its path and field names. Every building counted as one floor.
+    pub building_layer_without_levels: Option<(PathBuf, Vec<String>)>,
+    /// Buildings (with a footprint) outside every census polygon.
     pub buildings_outside_polygons: usize,
     /// OSM multipolygon relations tagged `building`, not used.
     pub building_relations_skipped: usize,
@@ -190,16 +199,24 @@ impl DemandReport {
                 self.building_relations_skipped
             ));
         }
+        if let Some((path, fields)) = &self.building_layer_without_levels {
+            n.push(format!(
+                "building layer {} has no floors field (looked for {}; its fields: {}): every building counts as one floor; name the field with [demand] levels_field",
+                path.display(),
+                LEVELS_FIELDS.join(", "),
+                fields.join(", ")
+            ));
+        }
         if self.buildings_outside_polygons > 0 {
             n.push(format!(
-                "{} buildings lie outside every zone and are not used",
+                "{} buildings lie outside every census polygon and are not used",
                 self.buildings_outside_polygons
             ));
         }
         if !self.polygons_without_buildings.is_empty() {
             let ids = &self.polygons_without_buildings;
             n.push(format!(
-                "{} zones with population have no building inside; their population is spread on a grid ({}{})",
+                "{} census polygons with population have no building inside; their population is spread on a grid ({}{})",
                 ids.len(),
                 ids.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
                 if ids.len() > 10 { ", ..." } else { "" }
@@ -207,7 +224,7 @@ impl DemandReport {
         }
         if self.polygons_without_population > 0 {
             n.push(format!(
-                "{} zones have no population and give no demand points",
+                "{} census polygons have no population and give no demand points",
                 self.polygons_without_population
             ));
         }
@@ -382,13 +399,16 @@ fn read_building_file(src: &BuildingSource, report: &mut DemandReport) -> Result
         Some(name) => Some(l.field(name)?),
         None => l.find_field(LEVELS_FIELDS),
     };
+    if levels.is_none() {
+        report.building_layer_without_levels = Some((path.clone(), l.fields.clone()));
+    }
     report.buildings += l.features.len();
     report.residential_buildings += l.features.len();
     for f in &l.features {
         let label = VectorLayer::feature_label(f.index);
-        let area = polygons_of(f.geometry.as_ref())
-            .map_err(|e| e.file(path).at(&label))?
-            .geodesic_area_unsigned();
+        let area = multipolygon_area_m2(
+            &polygons_of(f.geometry.as_ref()).map_err(|e| e.file(path).at(&label))?,
+        );
         let floors = match levels.and_then(|c| f.values[c].as_deref().map(|v| (c, v))) {
             Some((c, v)) if !v.is_empty() => {
                 let x = demand_value(Some(v), path, &label, &l.fields[c])?;
@@ -421,8 +441,8 @@ fn read_building_file(src: &BuildingSource, report: &mut DemandReport) -> Result
     Ok(out)
 }
 
-/// A zone: its polygons, population and groups.
-struct Zone {
+/// A census polygon: its polygons, population and groups.
+struct CensusPolygon {
     id: String,
     origin: String,
     area: MultiPolygon<f64>,
@@ -449,7 +469,7 @@ fn read_polygons(
     if FileKind::of(path) != FileKind::Vector {
         return Err(Error::new(
             ErrorKind::Format,
-            "zones need a polygon layer (GeoPackage, Shapefile, GeoJSON, ...)",
+            "census polygons need a polygon layer (GeoPackage, Shapefile, GeoJSON, ...)",
         )
         .file(path));
     }
@@ -460,11 +480,11 @@ fn read_polygons(
         .iter()
         .map(|g| l.field(&g.field))
         .collect::<Result<_>>()?;
-    let mut zones = Vec::with_capacity(l.features.len());
+    let mut polygons = Vec::with_capacity(l.features.len());
     for f in &l.features {
         let label = VectorLayer::feature_label(f.index);
         let value = |c: usize| demand_value(f.values[c].as_deref(), path, &label, &l.fields[c]);
-        zones.push(Zone {
+        polygons.push(CensusPolygon {
             id: id
                 .and_then(|c| f.values[c].clone())
                 .filter(|s| !s.is_empty())
@@ -479,14 +499,14 @@ fn read_polygons(
         });
     }
 
-    // Buildings of each zone, in file order.
-    let mut members: Vec<Vec<Building>> = (0..zones.len()).map(|_| Vec::new()).collect();
+    // Buildings of each census polygon, in file order.
+    let mut members: Vec<Vec<Building>> = (0..polygons.len()).map(|_| Vec::new()).collect();
     if let Some(b) = buildings {
         let all = read_building_file(b, report)?;
-        let tree = zone_tree(&zones);
+        let tree = census_tree(&polygons);
         let owner: Vec<Option<usize>> = all
             .par_iter()
-            .map(|b| zone_of(&tree, &zones, b.location))
+            .map(|b| census_of(&tree, &polygons, b.location))
             .collect();
         for (b, z) in all.into_iter().zip(owner) {
             match z {
@@ -497,7 +517,7 @@ fn read_polygons(
     }
 
     let mut points = Vec::new();
-    for (z, inside) in zones.iter().zip(members) {
+    for (z, inside) in polygons.iter().zip(members) {
         if z.population == 0.0 && z.groups.iter().all(|g| *g == 0.0) {
             report.polygons_without_population += 1;
             continue;
@@ -537,12 +557,12 @@ fn read_polygons(
     })
 }
 
-type ZoneBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
+type CensusBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
-/// An R-tree over the bounding boxes of the zones.
-fn zone_tree(zones: &[Zone]) -> RTree<ZoneBox> {
+/// An R-tree over the bounding boxes of the census polygons.
+fn census_tree(polygons: &[CensusPolygon]) -> RTree<CensusBox> {
     RTree::bulk_load(
-        zones
+        polygons
             .iter()
             .enumerate()
             .filter_map(|(i, z)| {
@@ -556,21 +576,21 @@ fn zone_tree(zones: &[Zone]) -> RTree<ZoneBox> {
     )
 }
 
-/// The first zone (in layer order) containing `p`; failing that, the first whose boundary it
-/// lies on.
-fn zone_of(tree: &RTree<ZoneBox>, zones: &[Zone], p: [f64; 2]) -> Option<usize> {
+/// The first census polygon (in layer order) containing `p`; failing that, the first whose boundary
+/// it lies on.
+fn census_of(tree: &RTree<CensusBox>, polygons: &[CensusPolygon], p: [f64; 2]) -> Option<usize> {
     let pt = Point::new(p[0], p[1]);
     let mut candidates: Vec<usize> = tree.locate_all_at_point(&p).map(|g| g.data).collect();
     candidates.sort_unstable();
     candidates
         .iter()
         .copied()
-        .find(|&i| zones[i].area.contains(&pt))
+        .find(|&i| polygons[i].area.contains(&pt))
         .or_else(|| {
             candidates
                 .iter()
                 .copied()
-                .find(|&i| zones[i].area.intersects(&pt))
+                .find(|&i| polygons[i].area.intersects(&pt))
         })
 }
 
@@ -599,9 +619,9 @@ fn surface_point(g: Option<&Geometry<f64>>) -> Result<[f64; 2]> {
         .ok_or_else(|| Error::new(ErrorKind::InvalidValue, "the geometry has no valid point"))
 }
 
-/// Points of a regular grid with `spacing_m` metres between neighbours (east–west and
-/// north–south, at the zone's middle latitude), centred on the zone's bounding box, that lie
-/// inside the zone; a point on its surface when none does.
+/// Points of a regular grid with `spacing_m` metres between neighbours (east–west and north–south,
+/// at the census polygon's middle latitude), centred on the census polygon's bounding box, that lie
+/// inside the census polygon; a point on its surface when none does.
 fn grid_points(area: &MultiPolygon<f64>, spacing_m: f64) -> Result<Vec<[f64; 2]>> {
     let fallback = || {
         area.interior_point()
@@ -620,7 +640,7 @@ fn grid_points(area: &MultiPolygon<f64>, spacing_m: f64) -> Result<Vec<[f64; 2]>
         return Err(Error::new(
             ErrorKind::InvalidValue,
             format!(
-                "a {spacing_m} m grid over this zone has {:.0} points (more than {MAX_GRID_CELLS}); use a larger spacing",
+                "a {spacing_m} m grid over this census polygon has {:.0} points (more than {MAX_GRID_CELLS}); use a larger spacing",
                 nx * ny
             ),
         ));
@@ -662,7 +682,7 @@ mod tests {
         for (a, e) in xs.iter().zip([125.0, 375.0, 625.0, 875.0]) {
             assert!((a - e).abs() < 1e-6, "{xs:?}");
         }
-        // Spacing larger than the zone: one point on its surface.
+        // Spacing larger than the census polygon: one point on its surface.
         let g = grid_points(&sq, 5000.0).unwrap();
         assert_eq!(g.len(), 1);
         assert!(sq.contains(&Point::new(g[0][0], g[0][1])));

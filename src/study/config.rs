@@ -183,6 +183,15 @@ pub struct DemandSection {
     pub groups: BTreeMap<String, String>,
     /// Buildings to spread polygon populations onto (`.osm.pbf` or a layer).
     pub buildings: Option<String>,
+    /// Floors field of the building layer (default: the first of
+    /// [`crate::input::population::LEVELS_FIELDS`] the layer has).
+    pub levels_field: Option<String>,
+    /// Coordinate system of the building layer (default: the layer's own).
+    pub buildings_crs: Option<String>,
+    /// Layer of the building file.
+    pub buildings_layer: Option<String>,
+    /// Text encoding of the building layer.
+    pub buildings_encoding: Option<String>,
     /// Spacing in metres of sample points in polygons without buildings.
     #[serde(default = "default_spacing")]
     pub sample_spacing_m: f64,
@@ -586,6 +595,21 @@ impl Study {
             positive(t, "demand.total_population")?;
         }
         positive(d.sample_spacing_m, "demand.sample_spacing_m")?;
+        for (k, v) in [
+            ("demand.buildings", &d.buildings),
+            ("demand.levels_field", &d.levels_field),
+            ("demand.buildings_crs", &d.buildings_crs),
+            ("demand.buildings_layer", &d.buildings_layer),
+            ("demand.buildings_encoding", &d.buildings_encoding),
+        ] {
+            if v.is_some() && (d.buildings.is_none() || d.polygons.is_none()) {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    "describes a building layer: give it with demand.polygons and demand.buildings",
+                )
+                .field(k));
+            }
+        }
         if d.polygons.is_some() && d.population_field.is_none() {
             return Err(
                 Error::new(ErrorKind::MissingField, "polygons need a population field")

@@ -346,10 +346,19 @@ fn demand_source(study: &Study) -> Result<DemandSource> {
             source,
             population_field: d.population_field.clone().expect("checked"),
             groups,
-            buildings: d
-                .buildings
-                .as_ref()
-                .map(|b| BuildingSource::new(study.resolve(b))),
+            buildings: match &d.buildings {
+                Some(b) => Some(BuildingSource {
+                    path: study.resolve(b),
+                    source: PointSource {
+                        crs: crs(&d.buildings_crs, "demand.buildings_crs")?,
+                        encoding: enc(&d.buildings_encoding, "demand.buildings_encoding")?,
+                        layer: d.buildings_layer.clone(),
+                        ..Default::default()
+                    },
+                    levels_field: d.levels_field.clone(),
+                }),
+                None => None,
+            },
             sample_spacing_m: d.sample_spacing_m,
         }
     } else {
