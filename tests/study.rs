@@ -33,9 +33,10 @@ use std::path::Path;
 const LAT: f64 = 23.1;
 const DLAT: f64 = 23.1001; // demand 11 m north of the street
 
-/// Writes a polygon Shapefile `name.shp` (GBK) with fields 名称 and 代码 and rectangles spanning
-/// lat 23.09–23.12 between the given longitudes.
-fn write_rectangles(dir: &Path, name: &str, rects: &[(&str, &str, f64, f64)]) {
+/// Writes a polygon Shapefile `name.shp` (WGS84, GBK text) with text fields `fields` and one
+/// feature per row: its field values and its geometry as WKT. GDAL's Shapefile writer stores
+/// outer rings clockwise, as every Shapefile does.
+fn write_polygons(dir: &Path, name: &str, fields: &[&str], rows: &[(Vec<String>, String)]) {
     let shp = dir.join(format!("{name}.shp"));
     let drv = DriverManager::get_driver_by_name("ESRI Shapefile").unwrap();
     let mut ds = drv.create_vector_only(&shp).unwrap();
@@ -49,54 +50,54 @@ fn write_rectangles(dir: &Path, name: &str, rects: &[(&str, &str, f64, f64)]) {
             options: Some(&["ENCODING=CP936"]),
         })
         .unwrap();
-    for n in ["名称", "代码"] {
+    for n in fields {
         FieldDefn::new(n, OGRFieldType::OFTString)
             .unwrap()
             .add_to_layer(&lyr)
             .unwrap();
     }
-    for (nm, code, x0, x1) in rects {
-        let wkt = format!("POLYGON(({x0} 23.09,{x1} 23.09,{x1} 23.12,{x0} 23.12,{x0} 23.09))");
+    for (values, wkt) in rows {
         let mut f = Feature::new(lyr.defn()).unwrap();
-        f.set_field_string(0, nm).unwrap();
-        f.set_field_string(1, code).unwrap();
-        f.set_geometry(Geometry::from_wkt(&wkt).unwrap()).unwrap();
+        for (i, v) in values.iter().enumerate() {
+            f.set_field_string(i, v).unwrap();
+        }
+        f.set_geometry(Geometry::from_wkt(wkt).unwrap()).unwrap();
         f.create(&lyr).unwrap();
     }
 }
 
-fn write_zones_shapefile(dir: &Path) {
-    let shp = dir.join("jiedao.shp");
-    let drv = DriverManager::get_driver_by_name("ESRI Shapefile").unwrap();
-    let mut ds = drv.create_vector_only(&shp).unwrap();
-    let mut srs = SpatialRef::from_epsg(4326).unwrap();
-    srs.set_axis_mapping_strategy(gdal::spatial_ref::AxisMappingStrategy::TraditionalGisOrder);
-    let lyr = ds
-        .create_layer(LayerOptions {
-            name: "jiedao",
-            srs: Some(&srs),
-            ty: OGRwkbGeometryType::wkbPolygon,
-            options: Some(&["ENCODING=CP936"]),
+/// WKT of the rectangle between longitudes `x0`, `x1` and latitudes `y0`, `y1`.
+fn rect_wkt(x0: f64, x1: f64, y0: f64, y1: f64) -> String {
+    format!("POLYGON(({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0}))")
+}
+
+/// Writes a polygon Shapefile `name.shp` (GBK) with fields 名称 and 代码 and rectangles spanning
+/// lat 23.09–23.12 between the given longitudes.
+fn write_rectangles(dir: &Path, name: &str, rects: &[(&str, &str, f64, f64)]) {
+    let rows: Vec<(Vec<String>, String)> = rects
+        .iter()
+        .map(|(n, code, x0, x1)| {
+            (
+                vec![n.to_string(), code.to_string()],
+                rect_wkt(*x0, *x1, 23.09, 23.12),
+            )
         })
-        .unwrap();
-    for n in ["名称", "代码", "区"] {
-        FieldDefn::new(n, OGRFieldType::OFTString)
-            .unwrap()
-            .add_to_layer(&lyr)
-            .unwrap();
-    }
-    for (name, code, district, x0, x1) in [
+        .collect();
+    write_polygons(dir, name, &["名称", "代码"], &rows);
+}
+
+fn write_zones_shapefile(dir: &Path) {
+    let rows: Vec<(Vec<String>, String)> = [
         ("猎德街道", "440106001", "天河区", 113.300, 113.320),
         ("新塘镇", "440118100", "增城区", 113.320, 113.340),
-    ] {
-        let wkt = format!("POLYGON(({x0} 23.09,{x1} 23.09,{x1} 23.12,{x0} 23.12,{x0} 23.09))");
-        let mut f = Feature::new(lyr.defn()).unwrap();
-        f.set_field_string(0, name).unwrap();
-        f.set_field_string(1, code).unwrap();
-        f.set_field_string(2, district).unwrap();
-        f.set_geometry(Geometry::from_wkt(&wkt).unwrap()).unwrap();
-        f.create(&lyr).unwrap();
-    }
+    ]
+    .iter()
+    .map(|(name, code, district, x0, x1)| {
+        let values = vec![name.to_string(), code.to_string(), district.to_string()];
+        (values, rect_wkt(*x0, *x1, 23.09, 23.12))
+    })
+    .collect();
+    write_polygons(dir, "jiedao", &["名称", "代码", "区"], &rows);
 }
 
 fn town(dir: &Path, extra_study: &str) -> std::path::PathBuf {
@@ -731,4 +732,282 @@ candidates = "cand.csv"
     assert!(!o.status.success());
     assert!(stderr(&o).contains("siting[0].category"), "{}", stderr(&o));
     assert!(!out.exists());
+}
+
+/// Checks every rule of the districts table against the zones table: a district (or the city)
+/// counts its zones, the zones that pass, and passes only when every one of them does.
+fn assert_roll_ups_agree(dir: &Path) {
+    let zones = zones_table(dir);
+    let (h, rows) = read_csv(&dir.join("out/districts.csv"));
+    let rules: Vec<&str> = h
+        .iter()
+        .filter_map(|c| c.strip_suffix("_zones_passing"))
+        .collect();
+    assert!(rules.len() >= 4, "rules rolled up: {rules:?}");
+    for row in &rows {
+        let d: HashMap<&str, &str> = h
+            .iter()
+            .map(String::as_str)
+            .zip(row.iter().map(String::as_str))
+            .collect();
+        let city = d["district"] == "全市 city";
+        let members: Vec<_> = zones
+            .iter()
+            .filter(|z| city || z["district"] == d["district"])
+            .collect();
+        for rule in &rules {
+            let pass: Vec<&str> = members
+                .iter()
+                .map(|z| z[&format!("{rule}_pass")].as_str())
+                .collect();
+            let passing = pass.iter().filter(|p| **p == "1").count();
+            let expect = if pass.contains(&"0") {
+                "0"
+            } else if passing == pass.len() {
+                "1"
+            } else {
+                ""
+            };
+            let got = |k: &str| d[format!("{rule}_{k}").as_str()];
+            assert_eq!(
+                got("zones"),
+                members.len().to_string(),
+                "{rule} in {}",
+                d["district"]
+            );
+            assert_eq!(
+                got("zones_passing"),
+                passing.to_string(),
+                "{rule} in {}",
+                d["district"]
+            );
+            assert_eq!(got("pass"), expect, "{rule} in {}", d["district"]);
+        }
+    }
+}
+
+/// One district holding both zones: the west passes every rule that has data, the east none.
+/// The district's totals would meet the targets (one 颐康中心; 30 places for 2,100 residents =
+/// 14.3 per 1,000 ≥ 5.8; 2,100 residents per library ≤ 63,500), but the rules are per zone, so
+/// the district and the city pass none of them, with 1 of 2 zones passing.
+#[test]
+fn count_and_ratio_rules_roll_up_zone_by_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    write_rectangles(dir.path(), "qu", &[("天河区", "440106", 113.290, 113.350)]);
+    let study = town(dir.path(), "districts = \"qu.shp\"\n");
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = read_csv(&dir.path().join("out/districts.csv"));
+    let col = |n: &str| {
+        h.iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        for rule in [
+            "elderly_centre_per_zone",
+            "childcare_places_per_1000",
+            "sports_area_per_resident",
+            "residents_per_library",
+        ] {
+            let get = |k: &str| row[col(&format!("{rule}_{k}"))].as_str();
+            assert_eq!(
+                (get("zones"), get("zones_passing"), get("pass")),
+                ("2", "1", "0"),
+                "{rule}"
+            );
+        }
+    }
+    assert_eq!(rows[0][col("elderly_centre_per_zone_value")], "1");
+    let v: f64 = rows[0][col("childcare_places_per_1000_value")]
+        .parse()
+        .unwrap();
+    assert_eq!(v, 30.0 / 2100.0 * 1000.0);
+    assert_roll_ups_agree(dir.path());
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let rules = summary["count_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(summary["ratio_rules"].as_array().unwrap());
+    let mut n = 0;
+    for r in rules {
+        n += 1;
+        assert_eq!(
+            (
+                r["zones"].as_u64(),
+                r["zones_passing"].as_u64(),
+                r["pass"].as_bool()
+            ),
+            (Some(2), Some(1), Some(false)),
+            "{r}"
+        );
+        assert_eq!(r["districts"][0]["pass"], false, "{r}");
+        assert_eq!(r["districts"][0]["zones_passing"], 1, "{r}");
+    }
+    assert_eq!(n, 4);
+    let md = std::fs::read_to_string(dir.path().join("out/summary.md")).unwrap();
+    assert!(
+        md.contains("每个街镇至少1个颐康中心: 1 of 2 zones pass; 0 of 1 districts"),
+        "{md}"
+    );
+}
+
+/// A ring of `units` cells of 0.0001° × 0.0001° side by side eastwards from `x0`, with a vertex
+/// at every cell corner: its geodesic area is exactly `units` times one cell's (the cells are
+/// congruent by a turn about the axis, and share their north–south edges).
+fn cells_wkt(x0: f64, units: usize, y0: f64) -> String {
+    let (w, y1) = (0.0001, y0 + 0.0001);
+    let mut pts: Vec<String> = (0..=units)
+        .map(|i| format!("{} {y0}", x0 + w * i as f64))
+        .collect();
+    pts.extend(
+        (0..=units)
+            .rev()
+            .map(|i| format!("{} {y1}", x0 + w * i as f64)),
+    );
+    pts.push(format!("{x0} {y0}"));
+    format!("POLYGON(({}))", pts.join(","))
+}
+
+/// Census polygons spread onto a Shapefile building layer (outer rings clockwise, as Shapefiles
+/// store them) by footprint × floors. One census block spans both zones with 1,100 residents;
+/// its buildings: W1 (1 cell, 3 floors) and W2 (3 cells, 2 floors) in the west, E1 (2 cells,
+/// floors left empty: 1) in the east. Floor areas 3 : 6 : 2 cells, so the west holds
+/// 1,100 × 9/11 = 900 residents (W1 300, W2 600) and the east 200. Shares by floors alone (the
+/// footprints ignored) would give 916.7 and 183.3.
+#[test]
+fn census_polygons_onto_shapefile_buildings_by_floor_area() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = town(dir.path(), "");
+    let y0 = 23.1001;
+    write_polygons(
+        dir.path(),
+        "jianzhu",
+        &["编号", "建筑层数"],
+        &[
+            (vec!["W1".into(), "3".into()], cells_wkt(113.3052, 1, y0)),
+            (vec!["W2".into(), "2".into()], cells_wkt(113.3110, 3, y0)),
+            (vec!["E1".into(), "".into()], cells_wkt(113.3250, 2, y0)),
+        ],
+    );
+    write_polygons(
+        dir.path(),
+        "renkou",
+        &["编号", "人口"],
+        &[(
+            vec!["B1".into(), "1100".into()],
+            rect_wkt(113.300, 113.340, 23.095, 23.11),
+        )],
+    );
+    // The Shapefile holds the outer rings clockwise.
+    let ds = gdal::Dataset::open(dir.path().join("jianzhu.shp")).unwrap();
+    let mut lyr = ds.layer(0).unwrap();
+    for f in lyr.features() {
+        let mut ring = Vec::new();
+        f.geometry().unwrap().get_geometry(0).get_points(&mut ring);
+        let twice_area: f64 = ring
+            .windows(2)
+            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+            .sum();
+        assert!(twice_area < 0.0, "clockwise: {ring:?}");
+    }
+    let text = std::fs::read_to_string(&study).unwrap().replace(
+        "points = \"demand.csv\"\npopulation_field = \"population\"",
+        "polygons = \"renkou.shp\"\npopulation_field = \"人口\"\nbuildings = \"jianzhu.shp\"",
+    );
+    std::fs::write(&study, text).unwrap();
+    let o = run(&["analyze", "--config", s(&study)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("floors field"), "{}", stderr(&o));
+    let z = zones_table(dir.path());
+    let pop = |name: &str| {
+        num(
+            z.iter().find(|r| r["zone_name"] == name).unwrap(),
+            "population",
+        )
+    };
+    assert!(
+        (pop("猎德街道") - 900.0).abs() <= 1e-9 * 900.0,
+        "{}",
+        pop("猎德街道")
+    );
+    assert!(
+        (pop("新塘镇") - 200.0).abs() <= 1e-9 * 200.0,
+        "{}",
+        pop("新塘镇")
+    );
+    let (h, rows) = read_csv(&dir.path().join("out/demand.csv"));
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let by_id: HashMap<&str, f64> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[col("demand_id")].as_str(),
+                r[col("population")].parse().unwrap(),
+            )
+        })
+        .collect();
+    for (id, expect) in [("B1/W1", 300.0), ("B1/W2", 600.0), ("B1/E1", 200.0)] {
+        assert!(
+            (by_id[id] - expect).abs() <= 1e-9 * expect,
+            "{id}: {}",
+            by_id[id]
+        );
+    }
+    assert_roll_ups_agree(dir.path());
+
+    // A floors field that is not a number is an error naming the file, feature and field.
+    let text = std::fs::read_to_string(&study).unwrap();
+    let named = text.replace(
+        "buildings = \"jianzhu.shp\"",
+        "buildings = \"jianzhu.shp\"\nlevels_field = \"编号\"",
+    );
+    std::fs::write(&study, named).unwrap();
+    let o = run(&["analyze", "--config", s(&study), "--quiet"]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("jianzhu.shp") && e.contains("编号") && e.contains("feature 1"),
+        "{e}"
+    );
+
+    // Without a recognised floors field every building is one floor (footprints 1 : 3 : 2, so
+    // the west holds 1,100 × 4/6), and the run says so.
+    write_polygons(
+        dir.path(),
+        "jianzhu2",
+        &["编号", "高度"],
+        &[
+            (vec!["W1".into(), "9".into()], cells_wkt(113.3052, 1, y0)),
+            (vec!["W2".into(), "6".into()], cells_wkt(113.3110, 3, y0)),
+            (vec!["E1".into(), "3".into()], cells_wkt(113.3250, 2, y0)),
+        ],
+    );
+    std::fs::write(&study, text.replace("jianzhu.shp", "jianzhu2.shp")).unwrap();
+    let o = run(&["analyze", "--config", s(&study)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("jianzhu2.shp has no floors field")
+            && e.contains("高度")
+            && e.contains("levels_field"),
+        "{e}"
+    );
+    let z = zones_table(dir.path());
+    let pop = |name: &str| {
+        num(
+            z.iter().find(|r| r["zone_name"] == name).unwrap(),
+            "population",
+        )
+    };
+    assert!(
+        (pop("猎德街道") - 1100.0 * 4.0 / 6.0).abs() <= 1e-9 * 1100.0,
+        "{}",
+        pop("猎德街道")
+    );
 }

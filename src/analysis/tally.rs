@@ -131,6 +131,49 @@ pub struct RuleOutcome {
     pub pass: Option<bool>,
 }
 
+/// A rule evaluated in each unit (zone or village) and rolled up to a district or the city: the
+/// roll-up passes when every unit in it passes, as the standards define the rules per unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RollUp {
+    /// Units in the district or city.
+    pub units: usize,
+    /// Units whose rule passes.
+    pub passing: usize,
+    /// `Some(false)` when a unit fails, `Some(true)` when every unit passes, `None` when no unit
+    /// fails but some cannot be evaluated, or there is no unit.
+    pub pass: Option<bool>,
+}
+
+impl RollUp {
+    /// The roll-up of the units' outcomes (`pass` of each unit's [`RuleOutcome`]).
+    ///
+    /// ```
+    /// use lifecircle::analysis::tally::RollUp;
+    /// let r = RollUp::of([Some(true), Some(false), Some(true), Some(false)]);
+    /// assert_eq!((r.units, r.passing, r.pass), (4, 2, Some(false)));
+    /// assert_eq!(RollUp::of([Some(true), None]).pass, None);
+    /// assert_eq!(RollUp::of([Some(true), Some(true)]).pass, Some(true));
+    /// ```
+    pub fn of(outcomes: impl IntoIterator<Item = Option<bool>>) -> RollUp {
+        let (mut units, mut passing, mut failing) = (0, 0, 0);
+        for o in outcomes {
+            units += 1;
+            passing += usize::from(o == Some(true));
+            failing += usize::from(o == Some(false));
+        }
+        let pass = if failing > 0 {
+            Some(false)
+        } else {
+            (units > 0 && passing == units).then_some(true)
+        };
+        RollUp {
+            units,
+            passing,
+            pass,
+        }
+    }
+}
+
 /// Evaluates a count rule: facilities of the category in the group against the minimum.
 pub fn count_rule(t: &Tally, rule: &CountRule, facility_categories: &[String]) -> RuleOutcome {
     let count = facility_categories

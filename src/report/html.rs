@@ -475,13 +475,16 @@ fn headline(data: &ReportData) -> String {
             } else {
                 (&r["zones"], &r["zones_passing"], "街镇")
             };
-            let all = units.as_u64().is_some() && units == passing;
             let _ = write!(
                 o,
-                "<tr><td>{}</td><td>–</td><td>每{name}至少 {}</td>{}<td>{} / {} {name}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>每{name}至少 {}</td>{}<td>{} / {} {name}</td></tr>",
                 escape(r["label"].as_str().unwrap_or("")),
+                r["city_value"]
+                    .as_f64()
+                    .map(|v| format!("{v:.0}"))
+                    .unwrap_or_else(|| "–".into()),
                 r["min"],
-                pass_cell(units.as_u64().map(|_| all)),
+                pass_cell(r["pass"].as_bool()),
                 passing,
                 units
             );
@@ -501,7 +504,7 @@ fn headline(data: &ReportData) -> String {
                 r["zones"]
             );
         }
-        o += "</tbody></table>";
+        o += "</tbody></table><p class=\"note\">配置标准按街镇（或村居）逐一评价：全市及各区仅在其每个街镇（村居）均达标时为达标；全市现状为全市合计。</p>";
     }
     o
 }
@@ -655,7 +658,7 @@ table.sortable th{cursor:pointer;user-select:none;position:sticky;top:0}table.so
 .legend i{display:inline-block;width:18px;height:12px;margin-right:6px;vertical-align:middle;border:1px solid #777}
 .lc-site span{display:block;width:22px;height:22px;border-radius:11px;border:2px solid #fff;color:#fff;font:bold 12px/18px sans-serif;text-align:center;box-sizing:border-box;box-shadow:0 1px 3px rgba(0,0,0,.4)}
 .leaflet-control-layers-expanded{max-height:560px;overflow:auto;font-size:13px}
-.notes li{margin:4px 0;color:#444}footer{color:#777;font-size:12px;padding:10px 28px 30px}
+.notes li{margin:4px 0;color:#444}p.note{color:#555;font-size:13px;max-width:60em}footer{color:#777;font-size:12px;padding:10px 28px 30px}
 "#;
 
 const SCRIPT: &str = r#"

@@ -6,7 +6,7 @@
 
 use super::compute::StudyResult;
 use crate::analysis::access::{AccessTally, Ratio, StudyAccess};
-use crate::analysis::tally::{count_rule, ratio_rule_in, share, Tally};
+use crate::analysis::tally::{count_rule, ratio_rule_in, share, RollUp, RuleOutcome, Tally};
 use crate::output::{GeometryType, Kind, Layer, Value};
 use crate::standards::{CountRule, CountUnit};
 use std::sync::Arc;
@@ -22,8 +22,18 @@ fn flag(b: Option<bool>) -> Value {
     b.map(|b| Value::Int(i64::from(b))).unwrap_or(Value::Null)
 }
 
-/// Columns and Chinese labels shared by the zone layer and the district table.
-fn tally_columns(r: &StudyResult) -> Vec<(String, Kind, String)> {
+/// Whose row a tally is: a zone's own, or a roll-up of zones (a district or the city), where each
+/// count and ratio rule passes when every zone in it passes.
+#[derive(Clone, Copy)]
+enum Row<'a> {
+    Zone,
+    /// The zones in the district or city.
+    Zones(&'a dyn Fn(usize) -> bool),
+}
+
+/// Columns and Chinese labels shared by the zone layer and the district table; the district
+/// table (`rolled_up`) also counts the zones that meet each zone rule.
+fn tally_columns(r: &StudyResult, rolled_up: bool) -> Vec<(String, Kind, String)> {
     let p = &r.profile;
     let mut c: Vec<(String, Kind, String)> = vec![
         ("demand_points".into(), Kind::Int, "需求点数".into()),
@@ -53,14 +63,24 @@ fn tally_columns(r: &StudyResult) -> Vec<(String, Kind, String)> {
         "完整生活圈覆盖率".into(),
     ));
     c.push(("uncovered".into(), Kind::Real, "生活圈未覆盖人口".into()));
+    let zone_rule = |c: &mut Vec<(String, Kind, String)>, id: &str, l: &str| {
+        c.push((format!("{id}_value"), Kind::Real, format!("{l}_现状")));
+        c.push((format!("{id}_target"), Kind::Real, format!("{l}_目标")));
+        if rolled_up {
+            c.push((format!("{id}_zones"), Kind::Int, format!("{l}_街镇数")));
+            c.push((
+                format!("{id}_zones_passing"),
+                Kind::Int,
+                format!("{l}_达标街镇数"),
+            ));
+        }
+        c.push((format!("{id}_pass"), Kind::Int, format!("{l}_达标")));
+    };
     for rule in &p.count_rules {
         let (id, l) = (&rule.id, &rule.label);
         match rule.per {
-            CountUnit::Zone => {
-                c.push((format!("{id}_value"), Kind::Real, format!("{l}_现状")));
-                c.push((format!("{id}_target"), Kind::Real, format!("{l}_目标")));
-            }
-            CountUnit::Village if r.villages.is_empty() => continue,
+            CountUnit::Zone => zone_rule(&mut c, id, l),
+            CountUnit::Village if r.villages.is_empty() => {}
             CountUnit::Village => {
                 c.push((format!("{id}_villages"), Kind::Int, format!("{l}_村居数")));
                 c.push((
@@ -68,27 +88,13 @@ fn tally_columns(r: &StudyResult) -> Vec<(String, Kind, String)> {
                     Kind::Int,
                     format!("{l}_达标村居数"),
                 ));
+                c.push((format!("{id}_pass"), Kind::Int, format!("{l}_达标")));
             }
         }
-        c.push((format!("{id}_pass"), Kind::Int, format!("{l}_达标")));
     }
     for &i in &r.ratio_rules_with_data {
         let rule = &p.ratio_rules[i];
-        c.push((
-            format!("{}_value", rule.id),
-            Kind::Real,
-            format!("{}_现状", rule.label),
-        ));
-        c.push((
-            format!("{}_target", rule.id),
-            Kind::Real,
-            format!("{}_目标", rule.label),
-        ));
-        c.push((
-            format!("{}_pass", rule.id),
-            Kind::Int,
-            format!("{}_达标", rule.label),
-        ));
+        zone_rule(&mut c, &rule.id, &rule.label);
     }
     for a in &r.access {
         let (n, l) = (&a.category, &a.label);
@@ -128,27 +134,39 @@ fn access_values(r: &StudyResult, tally: &dyn Fn(&StudyAccess) -> AccessTally) -
     v
 }
 
-/// Villages counted for a village rule and how many of them pass.
-pub fn village_rule(
-    r: &StudyResult,
-    rule: &CountRule,
-    member: &dyn Fn(usize) -> bool,
-) -> (usize, usize) {
+/// A village rule rolled up over the villages for which `member` is true.
+pub fn village_rule(r: &StudyResult, rule: &CountRule, member: &dyn Fn(usize) -> bool) -> RollUp {
     let c = r
         .facility_categories
         .iter()
         .position(|x| *x == rule.category);
-    let mut n = 0;
-    let mut pass = 0;
-    for v in (0..r.villages.len()).filter(|&v| member(v)) {
-        n += 1;
+    RollUp::of((0..r.villages.len()).filter(|&v| member(v)).map(|v| {
         let count = c.map(|c| r.village_facilities[v][c]).unwrap_or(0);
-        pass += usize::from(count >= rule.min as usize);
-    }
-    (n, pass)
+        Some(count >= rule.min as usize)
+    }))
 }
 
-fn tally_values(r: &StudyResult, t: &Tally, member: &dyn Fn(usize) -> bool) -> Vec<Value> {
+/// A zone rule (`outcome` of a zone's tally) rolled up over the zones for which `member` is true.
+pub fn zone_rule(
+    r: &StudyResult,
+    member: &dyn Fn(usize) -> bool,
+    outcome: &dyn Fn(&Tally) -> RuleOutcome,
+) -> RollUp {
+    RollUp::of(
+        (0..r.zones.len())
+            .filter(|&z| member(z))
+            .map(|z| outcome(&r.zone_tallies[z]).pass),
+    )
+}
+
+/// The values of [`tally_columns`] for a tally `t`; `village` tells the villages in the row's
+/// area.
+fn tally_values(
+    r: &StudyResult,
+    t: &Tally,
+    row: Row<'_>,
+    village: &dyn Fn(usize) -> bool,
+) -> Vec<Value> {
     let p = &r.profile;
     let mut v = vec![
         Value::Int(t.demand_points as i64),
@@ -178,31 +196,46 @@ fn tally_values(r: &StudyResult, t: &Tally, member: &dyn Fn(usize) -> bool) -> V
     let h = p.headline;
     v.push(opt(share(t.circle_covered[h], t.population)));
     v.push(Value::Real(t.population - t.circle_covered[h]));
+    let zone_rule_values = |v: &mut Vec<Value>, outcome: &dyn Fn(&Tally) -> RuleOutcome| {
+        let o = outcome(t);
+        v.extend([opt(o.value), Value::Real(o.target)]);
+        match row {
+            Row::Zone => v.push(flag(o.pass)),
+            Row::Zones(member) => {
+                let u = zone_rule(r, member, outcome);
+                v.extend([
+                    Value::Int(u.units as i64),
+                    Value::Int(u.passing as i64),
+                    flag(u.pass),
+                ]);
+            }
+        }
+    };
     for rule in &p.count_rules {
         match rule.per {
             CountUnit::Zone => {
-                let o = count_rule(t, rule, &r.facility_categories);
-                v.extend([opt(o.value), Value::Real(o.target), flag(o.pass)]);
+                zone_rule_values(&mut v, &|t| count_rule(t, rule, &r.facility_categories))
             }
             CountUnit::Village if r.villages.is_empty() => {}
             CountUnit::Village => {
-                let (n, pass) = village_rule(r, rule, member);
+                let u = village_rule(r, rule, village);
                 v.extend([
-                    Value::Int(n as i64),
-                    Value::Int(pass as i64),
-                    flag((n > 0).then_some(pass == n)),
+                    Value::Int(u.units as i64),
+                    Value::Int(u.passing as i64),
+                    flag(u.pass),
                 ]);
             }
         }
     }
     for &i in &r.ratio_rules_with_data {
-        let o = ratio_rule_in(
-            t,
-            &p.ratio_rules[i],
-            &r.facility_categories,
-            &r.demand.groups,
-        );
-        v.extend([opt(o.value), Value::Real(o.target), flag(o.pass)]);
+        zone_rule_values(&mut v, &|t| {
+            ratio_rule_in(
+                t,
+                &p.ratio_rules[i],
+                &r.facility_categories,
+                &r.demand.groups,
+            )
+        });
     }
     v
 }
@@ -256,7 +289,7 @@ pub fn zones_layer(r: &StudyResult) -> Layer {
         ("rural", Kind::Int, "农村地区"),
         ("gap_rank", Kind::Int, "缺口排名"),
     ];
-    let mut l = new_layer("zones", "街镇", &head, &tally_columns(r))
+    let mut l = new_layer("zones", "街镇", &head, &tally_columns(r, false))
         .with_geometry_type(GeometryType::MultiPolygon);
     let ranks = gap_ranks(r);
     for (z, zone) in r.zones.iter().enumerate() {
@@ -270,7 +303,7 @@ pub fn zones_layer(r: &StudyResult) -> Layer {
             Value::Int(i64::from(zone.rural)),
             Value::Int(ranks[z] as i64),
         ];
-        v.extend(tally_values(r, &r.zone_tallies[z], &|vi| {
+        v.extend(tally_values(r, &r.zone_tallies[z], Row::Zone, &|vi| {
             r.village_zone[vi] == Some(z)
         }));
         v.extend(access_values(r, &|a| a.zones[z]));
@@ -285,17 +318,21 @@ pub fn zones_layer(r: &StudyResult) -> Layer {
 /// The district (区) and city table: one row per district, then one for the whole city.
 pub fn districts_layer(r: &StudyResult) -> Layer {
     let head = [("district", Kind::Text, "区")];
-    let mut l = new_layer("districts", "区及全市", &head, &tally_columns(r));
+    let mut l = new_layer("districts", "区及全市", &head, &tally_columns(r, true));
     for (d, name) in r.districts.iter().enumerate() {
         let mut v = vec![Value::Text(name.clone())];
-        v.extend(tally_values(r, &r.district_tallies[d], &|vi| {
-            r.village_zone[vi].and_then(|z| r.zone_district[z]) == Some(d)
-        }));
+        let in_district = |z: usize| r.zone_district[z] == Some(d);
+        v.extend(tally_values(
+            r,
+            &r.district_tallies[d],
+            Row::Zones(&in_district),
+            &|vi| r.village_zone[vi].is_some_and(in_district),
+        ));
         v.extend(access_values(r, &|a| a.districts[d]));
         l.push(v, None);
     }
     let mut v = vec![Value::Text("全市 city".into())];
-    v.extend(tally_values(r, &r.city, &|_| true));
+    v.extend(tally_values(r, &r.city, Row::Zones(&|_| true), &|_| true));
     v.extend(access_values(r, &|a| a.city));
     l.push(v, None);
     l

@@ -1,8 +1,8 @@
 //! The city summary: headline figures against the targets, as JSON and as short Markdown.
 
 use super::compute::StudyResult;
-use super::layers::{gap_ranks, village_rule};
-use crate::analysis::tally::{count_rule, ratio_rule_in, share};
+use super::layers::{gap_ranks, village_rule, zone_rule};
+use crate::analysis::tally::{count_rule, ratio_rule_in, share, RuleOutcome, Tally};
 use crate::standards::CountUnit;
 use serde_json::{json, Value};
 
@@ -11,6 +11,44 @@ fn num(x: Option<f64>) -> Value {
         Some(v) if v.is_finite() => json!(v),
         _ => Value::Null,
     }
+}
+
+/// The zones where a zone rule (`outcome`) fails, as "code name".
+fn failing_zones(r: &StudyResult, outcome: &dyn Fn(&Tally) -> RuleOutcome) -> Vec<Value> {
+    r.zones
+        .iter()
+        .zip(&r.zone_tallies)
+        .filter(|(_, t)| outcome(t).pass == Some(false))
+        .map(|(z, _)| json!(format!("{} {}", z.code, z.name)))
+        .collect()
+}
+
+/// A zone rule rolled up per district: its zones, how many pass, and whether all do.
+fn district_roll_ups(r: &StudyResult, outcome: &dyn Fn(&Tally) -> RuleOutcome) -> Vec<Value> {
+    r.districts
+        .iter()
+        .enumerate()
+        .map(|(d, name)| {
+            let u = zone_rule(r, &|z| r.zone_district[z] == Some(d), outcome);
+            json!({"district": name, "zones": u.units, "zones_passing": u.passing, "pass": u.pass})
+        })
+        .collect()
+}
+
+/// ", n of m districts (all their zones)" for a zone rule of the summary, empty without districts.
+fn districts_passing(rule: &Value) -> String {
+    let d = rule["districts"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    if d.is_empty() {
+        return String::new();
+    }
+    let passing = d.iter().filter(|x| x["pass"] == json!(true)).count();
+    format!(
+        "; {passing} of {} districts have every zone passing",
+        d.len()
+    )
 }
 
 /// The summary as JSON (deterministic: no times, no paths).
@@ -65,27 +103,22 @@ pub fn summary_json(name: &str, r: &StudyResult) -> Value {
         .iter()
         .filter_map(|rule| match rule.per {
             CountUnit::Zone => {
-                let failing: Vec<Value> = r
-                    .zones
-                    .iter()
-                    .zip(&r.zone_tallies)
-                    .filter(|(_, t)| {
-                        count_rule(t, rule, &r.facility_categories).pass == Some(false)
-                    })
-                    .map(|(z, _)| json!(format!("{} {}", z.code, z.name)))
-                    .collect();
+                let outcome = |t: &Tally| count_rule(t, rule, &r.facility_categories);
+                let city = zone_rule(r, &|_| true, &outcome);
                 Some(json!({
                     "rule": rule.id, "label": rule.label, "min": rule.min, "per": "zone",
-                    "zones": r.zones.len(), "zones_passing": r.zones.len() - failing.len(),
-                    "zones_failing": failing,
+                    "city_value": num(outcome(c).value),
+                    "zones": city.units, "zones_passing": city.passing, "pass": city.pass,
+                    "zones_failing": failing_zones(r, &outcome),
+                    "districts": district_roll_ups(r, &outcome),
                 }))
             }
             CountUnit::Village if r.villages.is_empty() => None,
             CountUnit::Village => {
-                let (n, pass) = village_rule(r, rule, &|_| true);
+                let city = village_rule(r, rule, &|_| true);
                 Some(json!({
                     "rule": rule.id, "label": rule.label, "min": rule.min, "per": "village",
-                    "villages": n, "villages_passing": pass,
+                    "villages": city.units, "villages_passing": city.passing, "pass": city.pass,
                 }))
             }
         })
@@ -95,16 +128,15 @@ pub fn summary_json(name: &str, r: &StudyResult) -> Value {
         .iter()
         .map(|&i| {
             let rule = &p.ratio_rules[i];
-            let g = &r.demand.groups;
-            let o = ratio_rule_in(c, rule, &r.facility_categories, g);
-            let passing = r
-                .zone_tallies
-                .iter()
-                .filter(|t| ratio_rule_in(t, rule, &r.facility_categories, g).pass == Some(true))
-                .count();
+            let outcome =
+                |t: &Tally| ratio_rule_in(t, rule, &r.facility_categories, &r.demand.groups);
+            let city = zone_rule(r, &|_| true, &outcome);
             json!({
-                "rule": rule.id, "label": rule.label, "city_value": num(o.value), "target": rule.target,
-                "pass": o.pass, "zones_passing": passing, "zones": r.zones.len(),
+                "rule": rule.id, "label": rule.label, "city_value": num(outcome(c).value),
+                "target": rule.target,
+                "zones": city.units, "zones_passing": city.passing, "pass": city.pass,
+                "zones_failing": failing_zones(r, &outcome),
+                "districts": district_roll_ups(r, &outcome),
                 "per_population": rule.population.clone().unwrap_or_else(|| "all residents".into()),
             })
         })
@@ -280,16 +312,17 @@ pub fn summary_markdown(s: &Value) -> String {
             );
         } else {
             m += &format!(
-                "- {}: {} of {} zones pass\n",
+                "- {}: {} of {} zones pass{}\n",
                 r["label"].as_str().unwrap_or(""),
                 r["zones_passing"],
-                r["zones"]
+                r["zones"],
+                districts_passing(r)
             );
         }
     }
     for r in s["ratio_rules"].as_array().into_iter().flatten() {
         m += &format!(
-            "- {}{}: city {} (target {}), {} of {} zones pass\n",
+            "- {}{}: city {} (target {}), {} of {} zones pass{}\n",
             r["label"].as_str().unwrap_or(""),
             match r["per_population"].as_str() {
                 Some(g) if g != "all residents" => format!(" (per {g})"),
@@ -301,7 +334,8 @@ pub fn summary_markdown(s: &Value) -> String {
                 .unwrap_or_else(|| "–".into()),
             r["target"],
             r["zones_passing"],
-            r["zones"]
+            r["zones"],
+            districts_passing(r)
         );
     }
     if let Some(acc) = s["access"].as_array() {
