@@ -93,6 +93,7 @@ const LAYERS: &[&str] = &[
     "sites",
     "service_areas",
     "facility_service_areas",
+    "service_area_lines",
 ];
 
 #[pymethods]
@@ -151,23 +152,23 @@ impl StudyResult {
             "gaps" => layers::gaps_layer(r),
             "villages" => layers::villages_layer(r),
             "sites" => layers::sites_layer(r),
-            "service_areas" | "facility_service_areas" => {
+            "service_areas" | "facility_service_areas" | "service_area_lines" => {
                 let label = |c: &str| {
                     r.profile
                         .category(c)
                         .map(|c| c.label.clone())
                         .unwrap_or_else(|| c.to_string())
                 };
-                let (per_category, per_facility) = service_area_layers(
+                let l = service_area_layers(
                     &r.service_areas,
                     &r.facilities,
                     &label,
                     self.study.report.service_area_buffer_m,
                 );
-                if name == "service_areas" {
-                    per_category
-                } else {
-                    per_facility
+                match name {
+                    "service_areas" => l.by_category,
+                    "facility_service_areas" => l.by_facility,
+                    _ => l.lines,
                 }
             }
             other => {

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod access_layers;
+pub mod buffer;
 pub mod coverage;
 pub mod gaps;
 pub mod service_area;

@@ -17,29 +17,34 @@
 //! are merged; a partly reached edge contributes exactly its reached part: its geometry is cut at
 //! the reached ground length ([`cut_polyline`], lengths by [`ground_distance`]).
 //!
-//! The reached lines are projected onto a local plane ([`LocalPlane`], metres), buffered by a
-//! given width with round caps and joins and dissolved in one pass (geo's [`Buffer`], which
-//! strokes all lines and unions the strokes), then brought back to WGS84.
+//! The reached lines are projected onto a conformal plane ([`ConformalPlane`], metres, scale
+//! within 4e-5 of 1 up to 80 km from its centre; the network's geometry is projected once for
+//! all its areas, [`PlaneNetwork`]), buffered by a given width with round caps and joins and
+//! dissolved by building the outline of the union directly ([`crate::analysis::buffer`]: time
+//! close to linear in the reached length), then brought back to WGS84. Arcs are drawn as chords
+//! within [`ARC_TOLERANCE_M`] of the true circles; straight parts are exact.
 //!
 //! Metre thresholds (e.g. a rural 5000 m) are turned into times at the travel speed; for the
 //! walking modes time and distance are proportional, so the area is exact.
 
-use crate::geodesy::{ground_distance, LocalPlane};
+use crate::analysis::buffer::{buffer_lines_plane, PlanePolygon};
+use crate::geodesy::{ground_distance, ConformalPlane, LocalPlane};
 use crate::network::Network;
 use crate::output::{GeometryType, Kind, Layer, Value};
 use crate::route::access::{push_seeds, OnEdge};
 use crate::route::dijkstra::{Seed, Workspace};
 use crate::standards::Limit;
 use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
-use geo::{Area, Buffer, Simplify};
+use geo::{Area, Buffer};
 use geo_types::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
 /// Default buffer width in metres on each side of the reached streets.
 pub const DEFAULT_BUFFER_M: f64 = 50.0;
 
-/// Largest deviation in metres of a service area's outline from the exact buffer (see
-/// [`buffer_lines`]).
-pub const MAX_OUTLINE_TOLERANCE_M: f64 = 0.5;
+/// Largest sagitta in metres of the chords that draw a service area's arcs (at most 1 % of the
+/// buffer width): the outline lies at most this far inside the exact buffer of the reached
+/// lines, and on it elsewhere (see [`buffer_lines`]).
+pub const ARC_TOLERANCE_M: f64 = 0.2;
 
 /// Pieces shorter than this (metres) are left out of a reach.
 const MIN_SPAN_M: f64 = 1e-9;
@@ -100,19 +105,18 @@ impl Reach {
     }
 }
 
-/// The part of a polyline (WGS84 degrees) between `start_m` and `end_m` metres of ground length
-/// from its first point ([`ground_distance`] per segment), cut inside segments by linear
-/// interpolation. Bounds are clamped to the line; the result has at least two points.
-///
-/// ```
-/// use lifecircle::analysis::service_area::cut_polyline;
-/// use lifecircle::geodesy::polyline_length;
-/// let line = [[113.0, 23.0], [113.0, 23.001], [113.001, 23.001]];
-/// let part = cut_polyline(&line, 50.0, 150.0);
-/// assert!((polyline_length(&part) - 100.0).abs() < 1e-6);
-/// assert_eq!(part.len(), 3); // the shape point at 110.7 m is kept
-/// ```
-pub fn cut_polyline(points: &[[f64; 2]], start_m: f64, end_m: f64) -> Vec<[f64; 2]> {
+/// A point of a cut polyline: a vertex of it, or a point between vertex `i` and `i + 1` at
+/// fraction `f` of the segment (by degrees; the fraction is refined so that the ground length to
+/// the point is the one asked for).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cut {
+    Vertex(usize),
+    Between(usize, f64),
+}
+
+/// The points of the part of a polyline (WGS84 degrees) between `start_m` and `end_m` metres of
+/// ground length from its first point, as [`Cut`]s (at least two unless `points` is empty).
+fn cut_points(points: &[[f64; 2]], start_m: f64, end_m: f64) -> Vec<Cut> {
     let mut out = Vec::new();
     if points.is_empty() {
         return out;
@@ -120,19 +124,19 @@ pub fn cut_polyline(points: &[[f64; 2]], start_m: f64, end_m: f64) -> Vec<[f64; 
     let start = start_m.max(0.0);
     let end = end_m.max(start);
     let mut at = 0.0; // ground length at the start of the current segment
-    for w in points.windows(2) {
+    for (i, w) in points.windows(2).enumerate() {
         let seg = ground_distance(w[0], w[1]);
         let next = at + seg;
-        // The point on the segment at ground length `d` from the line's start: the fraction of
-        // the segment is refined until the ground length to it is `d − at` (the ground length
-        // is not exactly linear in degrees: the radii of curvature change with latitude).
-        let point_at = |d: f64| -> [f64; 2] {
+        // The fraction of the segment at ground length `d` from the line's start, refined until
+        // the ground length to it is `d − at` (the ground length is not exactly linear in
+        // degrees: the radii of curvature change with latitude).
+        let cut_at = |d: f64| -> Cut {
             let want = d - at;
             if seg <= 0.0 || want <= 0.0 {
-                return w[0];
+                return Cut::Vertex(i);
             }
             if want >= seg {
-                return w[1];
+                return Cut::Vertex(i + 1);
             }
             let lerp = |f: f64| {
                 [
@@ -148,22 +152,30 @@ pub fn cut_polyline(points: &[[f64; 2]], start_m: f64, end_m: f64) -> Vec<[f64; 
                 }
                 f = (f * want / got).clamp(0.0, 1.0);
             }
-            lerp(f)
+            Cut::Between(i, f)
         };
         if out.is_empty() && start <= next {
-            out.push(if start <= at { w[0] } else { point_at(start) });
+            out.push(if start <= at {
+                Cut::Vertex(i)
+            } else {
+                cut_at(start)
+            });
         }
         if !out.is_empty() {
             if end <= next {
-                out.push(if end >= next { w[1] } else { point_at(end) });
+                out.push(if end >= next {
+                    Cut::Vertex(i + 1)
+                } else {
+                    cut_at(end)
+                });
                 return out;
             }
-            out.push(w[1]);
+            out.push(Cut::Vertex(i + 1));
         }
         at = next;
     }
     // Bounds past the end of the line: clamp to its last point.
-    let last = *points.last().expect("not empty");
+    let last = Cut::Vertex(points.len() - 1);
     if out.is_empty() {
         out.push(last);
     }
@@ -171,6 +183,37 @@ pub fn cut_polyline(points: &[[f64; 2]], start_m: f64, end_m: f64) -> Vec<[f64; 
         out.push(last);
     }
     out
+}
+
+/// The position of a [`Cut`] on `points` (any coordinates: degrees, or the same polyline
+/// projected).
+fn cut_position(points: &[[f64; 2]], c: Cut) -> [f64; 2] {
+    match c {
+        Cut::Vertex(i) => points[i],
+        Cut::Between(i, f) => {
+            let (a, b) = (points[i], points[i + 1]);
+            [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]
+        }
+    }
+}
+
+/// The part of a polyline (WGS84 degrees) between `start_m` and `end_m` metres of ground length
+/// from its first point ([`ground_distance`] per segment), cut inside segments by linear
+/// interpolation. Bounds are clamped to the line; the result has at least two points.
+///
+/// ```
+/// use lifecircle::analysis::service_area::cut_polyline;
+/// use lifecircle::geodesy::polyline_length;
+/// let line = [[113.0, 23.0], [113.0, 23.001], [113.001, 23.001]];
+/// let part = cut_polyline(&line, 50.0, 150.0);
+/// assert!((polyline_length(&part) - 100.0).abs() < 1e-6);
+/// assert_eq!(part.len(), 3); // the shape point at 110.7 m is kept
+/// ```
+pub fn cut_polyline(points: &[[f64; 2]], start_m: f64, end_m: f64) -> Vec<[f64; 2]> {
+    cut_points(points, start_m, end_m)
+        .into_iter()
+        .map(|c| cut_position(points, c))
+        .collect()
 }
 
 /// Reusable buffers for service-area searches on one network.
@@ -303,11 +346,13 @@ pub struct ServiceArea {
     pub geometry: MultiPolygon<f64>,
     /// Ground length of the reached streets in metres (before buffering).
     pub street_length_m: f64,
-    /// Area in square metres (on the local plane the lines were buffered on).
+    /// Area in square metres (on the conformal plane the lines were buffered on, whose scale
+    /// is within 4e-5 of 1 up to 80 km from its centre).
     pub area_m2: f64,
 }
 
-/// Buffers and dissolves the lines of `reach` by `buffer_m` metres on each side.
+/// Buffers and dissolves the lines of `reach` by `buffer_m` metres on each side (projecting
+/// them on their own; [`PlaneNetwork::service_area`] reuses one projection for many areas).
 pub fn service_area(network: &Network, reach: &Reach, buffer_m: f64) -> ServiceArea {
     let (geometry, area_m2) = buffer_lines(&reach.lines(network), buffer_m);
     ServiceArea {
@@ -317,14 +362,84 @@ pub fn service_area(network: &Network, reach: &Reach, buffer_m: f64) -> ServiceA
     }
 }
 
+/// The network's edge geometry on one conformal plane ([`ConformalPlane`], centred on the
+/// network), projected once for every service area drawn on it.
+pub struct PlaneNetwork<'a> {
+    network: &'a Network,
+    plane: ConformalPlane,
+    /// Projected `network.edges.geometry`, point for point.
+    points: Vec<[f64; 2]>,
+}
+
+impl<'a> PlaneNetwork<'a> {
+    /// Projects the geometry of `network` (in parallel).
+    pub fn new(network: &'a Network) -> Self {
+        use rayon::prelude::*;
+        let geometry = &network.edges.geometry;
+        let mut b = [f64::INFINITY, f64::INFINITY, -f64::INFINITY, -f64::INFINITY];
+        for p in network.nodes.iter() {
+            b = [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ];
+        }
+        let centre = if b[0].is_finite() {
+            [0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])]
+        } else {
+            [0.0, 0.0]
+        };
+        let plane = ConformalPlane::new(centre);
+        let points = geometry.par_iter().map(|&p| plane.project(p)).collect();
+        PlaneNetwork {
+            network,
+            plane,
+            points,
+        }
+    }
+
+    /// The reached lines of `reach`, projected.
+    fn lines(&self, reach: &Reach) -> Vec<Vec<[f64; 2]>> {
+        let edges = &self.network.edges;
+        reach
+            .spans
+            .iter()
+            .map(|s| {
+                let e = s.edge as usize;
+                let (lo, hi) = (
+                    edges.geom_offsets[e] as usize,
+                    edges.geom_offsets[e + 1] as usize,
+                );
+                let plane = &self.points[lo..hi];
+                cut_points(edges.geometry(e), s.start_m, s.end_m)
+                    .into_iter()
+                    .map(|c| cut_position(plane, c))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The service area of `reach`, buffered by `buffer_m` metres.
+    pub fn service_area(&self, reach: &Reach, buffer_m: f64) -> ServiceArea {
+        let (geometry, area_m2) = match buffer_plane(&self.plane, &self.lines(reach), buffer_m) {
+            Some(done) => done,
+            None => buffer_lines_overlay(&reach.lines(self.network), buffer_m),
+        };
+        ServiceArea {
+            geometry,
+            street_length_m: reach.length_m(),
+            area_m2,
+        }
+    }
+}
+
 /// The union of WGS84 polylines each buffered by `buffer_m` metres (round caps and joins),
-/// computed on a local plane centred on the lines; returns the area in WGS84 degrees and its size
-/// in square metres. Empty for no lines or a width that is not positive.
+/// computed on a conformal plane centred on the lines; returns the area in WGS84 degrees and its
+/// size in square metres. Empty for no lines or a width that is not positive.
 ///
-/// Lines sharing end points are joined first, and the outline is drawn to a tolerance of 1 % of
-/// the width, at most [`MAX_OUTLINE_TOLERANCE_M`]: shape points closer than that to the line
-/// through their neighbours are dropped, and arcs are drawn with chords that deviate at most
-/// that much, so the outline lies within the tolerance of the exact buffer of the lines.
+/// The outline lies within [`ARC_TOLERANCE_M`] inside the exact buffer of the lines (arcs are
+/// drawn as chords), and on it elsewhere; see [`crate::analysis::buffer`].
 ///
 /// ```
 /// use lifecircle::analysis::service_area::buffer_lines;
@@ -335,6 +450,62 @@ pub fn service_area(network: &Network, reach: &Reach, buffer_m: f64) -> ServiceA
 /// assert!((area - expected).abs() / expected < 0.01);
 /// ```
 pub fn buffer_lines(lines: &[Vec<[f64; 2]>], buffer_m: f64) -> (MultiPolygon<f64>, f64) {
+    let mut b = [f64::INFINITY, f64::INFINITY, -f64::INFINITY, -f64::INFINITY];
+    for p in lines.iter().flatten() {
+        b = [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ];
+    }
+    if buffer_m.is_nan() || buffer_m <= 0.0 || !b[0].is_finite() {
+        return (MultiPolygon(Vec::new()), 0.0);
+    }
+    let plane = ConformalPlane::new([0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])]);
+    let projected: Vec<Vec<[f64; 2]>> = lines
+        .iter()
+        .map(|l| l.iter().map(|&p| plane.project(p)).collect())
+        .collect();
+    buffer_plane(&plane, &projected, buffer_m)
+        .unwrap_or_else(|| buffer_lines_overlay(lines, buffer_m))
+}
+
+/// Buffers plane lines with [`buffer_lines_plane`] and brings the area back to WGS84; `None`
+/// when its outline cannot be closed (then general overlay does it).
+fn buffer_plane(
+    plane: &ConformalPlane,
+    lines: &[Vec<[f64; 2]>],
+    buffer_m: f64,
+) -> Option<(MultiPolygon<f64>, f64)> {
+    if buffer_m.is_nan() || buffer_m <= 0.0 {
+        return Some((MultiPolygon(Vec::new()), 0.0));
+    }
+    let tol = ARC_TOLERANCE_M.min(0.01 * buffer_m);
+    let polys = buffer_lines_plane(lines, buffer_m, tol).ok()?;
+    let area: f64 = polys.iter().map(PlanePolygon::area).sum();
+    let back = |ring: &[[f64; 2]]| {
+        LineString(
+            ring.iter()
+                .map(|&p| {
+                    let q = plane.unproject(p);
+                    Coord { x: q[0], y: q[1] }
+                })
+                .collect(),
+        )
+    };
+    let geometry = MultiPolygon(
+        polys
+            .iter()
+            .map(|p| Polygon::new(back(&p.exterior), p.holes.iter().map(|h| back(h)).collect()))
+            .collect(),
+    );
+    Some((geometry, area))
+}
+
+/// [`buffer_lines`] by general polygon overlay (geo's buffer, i_overlay), on an equirectangular
+/// local plane: the fallback where the direct outline cannot be closed. Many times slower.
+fn buffer_lines_overlay(lines: &[Vec<[f64; 2]>], buffer_m: f64) -> (MultiPolygon<f64>, f64) {
     let mut b = [f64::INFINITY, f64::INFINITY, -f64::INFINITY, -f64::INFINITY];
     for p in lines.iter().flatten() {
         b = [
@@ -363,15 +534,13 @@ pub fn buffer_lines(lines: &[Vec<[f64; 2]>], buffer_m: f64) -> (MultiPolygon<f64
             })
             .collect(),
     );
-    // Outline tolerance: 1 % of the width, at most half a metre. Shape points within it of the
-    // line through their neighbours are dropped (Ramer–Douglas–Peucker, end points kept), and
-    // round caps and joins are drawn with chords whose sagitta is the tolerance.
-    let tol = (0.01 * buffer_m).min(MAX_OUTLINE_TOLERANCE_M);
+    // Round caps and joins drawn with chords whose sagitta is the arc tolerance.
+    let tol = ARC_TOLERANCE_M.min(0.01 * buffer_m);
     let step = 2.0 * (1.0 - tol / buffer_m).acos();
     let style = BufferStyle::new(buffer_m)
         .line_join(LineJoin::Round(step))
         .line_cap(LineCap::Round(step));
-    let area = projected.simplify(tol).buffer_with_style(style);
+    let area = projected.buffer_with_style(style);
     let area_m2 = area.unsigned_area();
     let back = |ring: &LineString<f64>| {
         LineString(
@@ -488,6 +657,8 @@ pub struct ServiceAreaRecord {
     pub facilities: usize,
     /// The area.
     pub area: ServiceArea,
+    /// The reached streets (WGS84), when asked for ([`AreaOptions::lines`]).
+    pub lines: Option<MultiLineString<f64>>,
 }
 
 /// What to compute for one facility or one category: where to search from and at which
@@ -506,59 +677,95 @@ pub struct AreaJob {
     pub thresholds: Vec<Limit>,
 }
 
-/// Computes the service areas of `jobs` on `network` (in parallel): one search per job, one
-/// record per job and threshold, in order. Searches travel at `speed_mps` (metre thresholds are
-/// turned into times at this speed), access legs at `access_mps`; reached streets are buffered
-/// by `buffer_m` metres on each side.
+/// How service areas are drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AreaOptions {
+    /// Travel speed in metres per second (metre thresholds are turned into times at it).
+    pub speed_mps: f64,
+    /// Speed of the facilities' access legs, metres per second.
+    pub access_mps: f64,
+    /// Buffer width in metres on each side of the reached streets.
+    pub buffer_m: f64,
+    /// Also keep the reached streets themselves ([`ServiceAreaRecord::lines`]).
+    pub lines: bool,
+}
+
+/// Computes the service areas of `jobs` on `network`: one search per job, one record per job and
+/// threshold, in order.
+///
+/// Whole-category jobs (large) run one after the other, each buffering in parallel inside, so
+/// that only one large area's working memory is alive at a time; per-facility jobs (small) run
+/// in parallel with each other.
 pub fn service_areas(
     network: &Network,
     jobs: &[AreaJob],
-    speed_mps: f64,
-    access_mps: f64,
-    buffer_m: f64,
+    opts: &AreaOptions,
 ) -> Vec<ServiceAreaRecord> {
     use rayon::prelude::*;
     let buffers = crate::route::pool::Pool::new(|| ServiceAreaSearch::new(network));
-    let per_job: Vec<Vec<ServiceAreaRecord>> = jobs
+    let plane = PlaneNetwork::new(network);
+    let run = |search: &mut ServiceAreaSearch, job: &AreaJob| -> Vec<ServiceAreaRecord> {
+        let limits: Vec<f64> = job
+            .thresholds
+            .iter()
+            .map(|l| l.max_time_s(opts.speed_mps))
+            .collect();
+        let reaches = search.run(network, &job.locations, opts.access_mps, &limits);
+        job.thresholds
+            .iter()
+            .zip(limits)
+            .zip(reaches)
+            .map(|((&threshold, limit_s), reach)| ServiceAreaRecord {
+                facility: job.facility,
+                category: job.category.clone(),
+                threshold,
+                limit_s,
+                facilities: job.facilities,
+                area: plane.service_area(&reach, opts.buffer_m),
+                lines: opts.lines.then(|| reach.multi_line_string(network)),
+            })
+            .collect()
+    };
+    let mut out: Vec<Option<Vec<ServiceAreaRecord>>> = vec![None; jobs.len()];
+    let (large, small): (Vec<usize>, Vec<usize>) =
+        (0..jobs.len()).partition(|&k| jobs[k].facility.is_none());
+    {
+        let mut search = buffers.take();
+        for &k in &large {
+            out[k] = Some(run(&mut search, &jobs[k]));
+        }
+    }
+    let done: Vec<(usize, Vec<ServiceAreaRecord>)> = small
         .par_iter()
-        .map_init(
-            || buffers.take(),
-            |search, job| {
-                let limits: Vec<f64> = job
-                    .thresholds
-                    .iter()
-                    .map(|l| l.max_time_s(speed_mps))
-                    .collect();
-                let reaches = search.run(network, &job.locations, access_mps, &limits);
-                job.thresholds
-                    .iter()
-                    .zip(limits)
-                    .zip(reaches)
-                    .map(|((&threshold, limit_s), reach)| ServiceAreaRecord {
-                        facility: job.facility,
-                        category: job.category.clone(),
-                        threshold,
-                        limit_s,
-                        facilities: job.facilities,
-                        area: service_area(network, &reach, buffer_m),
-                    })
-                    .collect()
-            },
-        )
+        .map_init(|| buffers.take(), |search, &k| (k, run(search, &jobs[k])))
         .collect();
-    per_job.into_iter().flatten().collect()
+    for (k, records) in done {
+        out[k] = Some(records);
+    }
+    out.into_iter().flatten().flatten().collect()
 }
 
-/// The service-area map layers of a study: `service_areas` (one row per category and threshold)
-/// and `facility_service_areas` (one row per facility and threshold). `facilities` are the
-/// study's facilities (for ids and names), `label` gives a category's Chinese label, `buffer_m`
-/// the buffer width used.
+/// The service-area layers of a study.
+#[derive(Debug, Clone)]
+pub struct ServiceAreaLayers {
+    /// `service_areas`: one row per category and threshold.
+    pub by_category: Layer,
+    /// `facility_service_areas`: one row per facility and threshold.
+    pub by_facility: Layer,
+    /// `service_area_lines`: the reached streets of each category and threshold, when they
+    /// were kept.
+    pub lines: Layer,
+}
+
+/// The service-area layers of a study (see [`ServiceAreaLayers`]). `facilities` are the study's
+/// facilities (for ids and names), `label` gives a category's Chinese label, `buffer_m` the
+/// buffer width used.
 pub fn service_area_layers(
     records: &[ServiceAreaRecord],
     facilities: &[crate::places::Facility],
     label: &dyn Fn(&str) -> String,
     buffer_m: f64,
-) -> (Layer, Layer) {
+) -> ServiceAreaLayers {
     let common = [
         ("threshold", Kind::Text, "阈值"),
         ("minutes", Kind::Real, "时间阈值分钟"),
@@ -598,7 +805,32 @@ pub fn service_area_layers(
             ("label", Kind::Text, "类别名称"),
         ],
     );
+    let line_cols = [
+        ("category", Kind::Text, "类别"),
+        ("label", Kind::Text, "类别名称"),
+        ("threshold", Kind::Text, "阈值"),
+        ("minutes", Kind::Real, "时间阈值分钟"),
+        ("street_km", Kind::Real, "可达道路长度公里"),
+    ];
+    let mut lines = Layer::new("service_area_lines", &line_cols.map(|(n, k, _)| (n, k)))
+        .with_geometry_type(GeometryType::MultiLineString);
+    for (n, _, z) in &line_cols {
+        lines.label(n, z);
+    }
+    lines.set_layer_label("可达道路（按类别）");
     for a in records {
+        if let (None, Some(l)) = (a.facility, &a.lines) {
+            lines.push_geometry(
+                vec![
+                    Value::Text(a.category.clone()),
+                    Value::Text(label(&a.category)),
+                    Value::Text(a.threshold.label()),
+                    Value::Real(a.limit_s / 60.0),
+                    Value::Real(a.area.street_length_m / 1000.0),
+                ],
+                Some(geo_types::Geometry::MultiLineString(l.clone())),
+            );
+        }
         let tail = [
             Value::Text(a.threshold.label()),
             Value::Real(a.limit_s / 60.0),
@@ -630,7 +862,11 @@ pub fn service_area_layers(
             }
         }
     }
-    (by_category, by_facility)
+    ServiceAreaLayers {
+        by_category,
+        by_facility,
+        lines,
+    }
 }
 
 #[cfg(test)]

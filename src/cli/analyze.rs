@@ -29,7 +29,8 @@ Study file keys (data/liechtenstein/study.toml is a commented example; paths are
                villages (+ village_name_field, village_code_field)
   [analysis]   max_minutes (search cut-off); gap_cell_m (250, hexagon size of the gap areas)
   [access]     2SFCA/E2SFCA: categories, decay, weights, minutes, targets
-  [report]     service_areas, facility_service_areas, service_area_minutes, service_area_buffer_m, maps, html, simplify_m
+  [report]     service_areas; facility_service_areas (false); service_area_lines (false); service_area_minutes;
+               service_area_buffer_m (50); maps; html; simplify_m (display only)
   [scenario]   name; add_facilities = [{ path, crs, category, ... }]; remove_facilities = [ids];
                population_scale; zone_population_scale = { zone_code = factor }; add_sites
   [[siting]]   category; k | target_share; minutes; candidates (file | gap-nodes[:m] | hexagons[:m]);

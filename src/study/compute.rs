@@ -7,7 +7,7 @@ use super::observer::{step, Observer};
 use crate::analysis::access::{tally_access, two_step_fca, Catchments, Decay, StudyAccess};
 use crate::analysis::coverage::{evaluate, CategoryTimes, Coverage};
 use crate::analysis::gaps::{centred_grid, BinnedPoints, GapArea};
-use crate::analysis::service_area::{service_areas, AreaJob, ServiceAreaRecord};
+use crate::analysis::service_area::{service_areas, AreaJob, AreaOptions, ServiceAreaRecord};
 use crate::analysis::tally::{tally, Tally, TallyInput};
 use crate::categories::CategoryMap;
 use crate::error::{Error, ErrorKind, Result};
@@ -494,9 +494,12 @@ fn compute_with(
                 service_areas(
                     net,
                     &jobs,
-                    tp.speed_mps,
-                    tp.access_speed_mps,
-                    study.report.service_area_buffer_m,
+                    &AreaOptions {
+                        speed_mps: tp.speed_mps,
+                        access_mps: tp.access_speed_mps,
+                        buffer_m: study.report.service_area_buffer_m,
+                        lines: study.report.service_area_lines,
+                    },
                 )
             });
             all_service_areas.extend(areas);

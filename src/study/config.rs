@@ -377,9 +377,13 @@ pub struct ReportSection {
     /// (`facility_service_areas`).
     #[serde(default = "yes")]
     pub service_areas: bool,
-    /// Also the per-facility service areas (with `service_areas`).
-    #[serde(default = "yes")]
+    /// Also the per-facility service areas (with `service_areas`); off unless asked for.
+    #[serde(default)]
     pub facility_service_areas: bool,
+    /// Also the reached streets of each category's service area (layer `service_area_lines`);
+    /// off unless asked for.
+    #[serde(default)]
+    pub service_area_lines: bool,
     /// Service-area thresholds in minutes, the same for every category (e.g. `[5, 10, 15]`);
     /// empty (default): each category's own threshold, and its rural one when the study has
     /// rural zones.
@@ -413,7 +417,8 @@ impl Default for ReportSection {
     fn default() -> Self {
         ReportSection {
             service_areas: true,
-            facility_service_areas: true,
+            facility_service_areas: false,
+            service_area_lines: false,
             service_area_minutes: Vec::new(),
             service_area_buffer_m: default_buffer(),
             maps: true,

@@ -7,7 +7,7 @@ use super::layers::{
     zones_layer,
 };
 use super::summary::{summary_json, summary_markdown};
-use crate::analysis::service_area::service_area_layers;
+use crate::analysis::service_area::{service_area_layers, ServiceAreaLayers};
 use crate::error::{Error, ErrorKind, Result};
 use crate::output::{
     write_atomic, write_csv_with, write_geojson, write_gpkg_layers, write_xlsx, CsvEncoding,
@@ -57,7 +57,11 @@ pub fn write_outputs(study: &Study, r: &Arc<StudyResult>) -> Result<Vec<PathBuf>
         maps.push(&sites);
         all.push(&sites);
     }
-    let (service_areas, facility_service_areas) = service_area_layers(
+    let ServiceAreaLayers {
+        by_category: service_areas,
+        by_facility: facility_service_areas,
+        lines: service_area_lines,
+    } = service_area_layers(
         &r.service_areas,
         &r.facilities,
         &|c| {
@@ -74,6 +78,10 @@ pub fn write_outputs(study: &Study, r: &Arc<StudyResult>) -> Result<Vec<PathBuf>
         if study.report.facility_service_areas {
             maps.push(&facility_service_areas);
             all.push(&facility_service_areas);
+        }
+        if study.report.service_area_lines {
+            maps.push(&service_area_lines);
+            all.push(&service_area_lines);
         }
     }
     // Each format is written on its own thread; the files are listed in a fixed order.

@@ -9,6 +9,9 @@
 
 use geo::{Distance, Geodesic, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
 
+mod conformal;
+pub use conformal::ConformalPlane;
+
 /// WGS84 semi-major axis in metres.
 pub const WGS84_A: f64 = 6_378_137.0;
 /// WGS84 flattening.
