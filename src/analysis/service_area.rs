@@ -27,7 +27,7 @@
 //! Metre thresholds (e.g. a rural 5000 m) are turned into times at the travel speed; for the
 //! walking modes time and distance are proportional, so the area is exact.
 
-use crate::analysis::buffer::{buffer_lines_plane, PlanePolygon};
+use crate::analysis::buffer::{buffer_lines_plane, buffer_segments, PlanePolygon, SegmentSet};
 use crate::geodesy::{ground_distance, ConformalPlane, LocalPlane};
 use crate::network::Network;
 use crate::output::{GeometryType, Kind, Layer, Value};
@@ -399,32 +399,58 @@ impl<'a> PlaneNetwork<'a> {
         }
     }
 
-    /// The reached lines of `reach`, projected.
-    fn lines(&self, reach: &Reach) -> Vec<Vec<[f64; 2]>> {
+    /// The reached lines of `reach`, projected, as numbered points and segments: network nodes
+    /// keep one number however many spans meet there; shape points and cut points are their
+    /// span's own.
+    fn segment_set(&self, reach: &Reach) -> SegmentSet {
         let edges = &self.network.edges;
-        reach
-            .spans
-            .iter()
-            .map(|s| {
-                let e = s.edge as usize;
-                let (lo, hi) = (
-                    edges.geom_offsets[e] as usize,
-                    edges.geom_offsets[e + 1] as usize,
-                );
-                let plane = &self.points[lo..hi];
-                cut_points(edges.geometry(e), s.start_m, s.end_m)
-                    .into_iter()
-                    .map(|c| cut_position(plane, c))
-                    .collect()
-            })
-            .collect()
+        let mut node_point = vec![u32::MAX; self.network.node_count()];
+        let mut set = SegmentSet::default();
+        for s in &reach.spans {
+            let e = s.edge as usize;
+            let (lo, hi) = (
+                edges.geom_offsets[e] as usize,
+                edges.geom_offsets[e + 1] as usize,
+            );
+            let plane = &self.points[lo..hi];
+            let last = hi - lo - 1;
+            let mut prev = u32::MAX;
+            for c in cut_points(edges.geometry(e), s.start_m, s.end_m) {
+                let node = match c {
+                    Cut::Vertex(0) => Some(edges.from[e]),
+                    Cut::Vertex(i) if i == last => Some(edges.to[e]),
+                    _ => None,
+                };
+                let id = match node {
+                    Some(n) if node_point[n as usize] != u32::MAX => node_point[n as usize],
+                    _ => {
+                        let id = set.points.len() as u32;
+                        set.points.push(cut_position(plane, c));
+                        if let Some(n) = node {
+                            node_point[n as usize] = id;
+                        }
+                        id
+                    }
+                };
+                if prev != u32::MAX {
+                    set.segments.push([prev, id]);
+                }
+                prev = id;
+            }
+        }
+        set
     }
 
     /// The service area of `reach`, buffered by `buffer_m` metres.
     pub fn service_area(&self, reach: &Reach, buffer_m: f64) -> ServiceArea {
-        let (geometry, area_m2) = match buffer_plane(&self.plane, &self.lines(reach), buffer_m) {
-            Some(done) => done,
-            None => buffer_lines_overlay(&reach.lines(self.network), buffer_m),
+        let polys = if buffer_m.is_nan() || buffer_m <= 0.0 {
+            Ok(Vec::new())
+        } else {
+            buffer_segments(self.segment_set(reach), buffer_m, arc_tolerance(buffer_m))
+        };
+        let (geometry, area_m2) = match polys {
+            Ok(polys) => to_wgs84(&self.plane, &polys),
+            Err(_) => buffer_lines_overlay(&reach.lines(self.network), buffer_m),
         };
         ServiceArea {
             geometry,
@@ -471,6 +497,12 @@ pub fn buffer_lines(lines: &[Vec<[f64; 2]>], buffer_m: f64) -> (MultiPolygon<f64
         .unwrap_or_else(|| buffer_lines_overlay(lines, buffer_m))
 }
 
+/// The sagitta of the chords drawing arcs of a buffer of `buffer_m` metres: [`ARC_TOLERANCE_M`],
+/// at most 1 % of the width.
+fn arc_tolerance(buffer_m: f64) -> f64 {
+    ARC_TOLERANCE_M.min(0.01 * buffer_m)
+}
+
 /// Buffers plane lines with [`buffer_lines_plane`] and brings the area back to WGS84; `None`
 /// when its outline cannot be closed (then general overlay does it).
 fn buffer_plane(
@@ -481,8 +513,13 @@ fn buffer_plane(
     if buffer_m.is_nan() || buffer_m <= 0.0 {
         return Some((MultiPolygon(Vec::new()), 0.0));
     }
-    let tol = ARC_TOLERANCE_M.min(0.01 * buffer_m);
-    let polys = buffer_lines_plane(lines, buffer_m, tol).ok()?;
+    let polys = buffer_lines_plane(lines, buffer_m, arc_tolerance(buffer_m)).ok()?;
+    Some(to_wgs84(plane, &polys))
+}
+
+/// Plane polygons in WGS84 degrees, with their area in square metres (on the plane).
+fn to_wgs84(plane: &ConformalPlane, polys: &[PlanePolygon]) -> (MultiPolygon<f64>, f64) {
+    use rayon::prelude::*;
     let area: f64 = polys.iter().map(PlanePolygon::area).sum();
     let back = |ring: &[[f64; 2]]| {
         LineString(
@@ -496,11 +533,11 @@ fn buffer_plane(
     };
     let geometry = MultiPolygon(
         polys
-            .iter()
+            .par_iter()
             .map(|p| Polygon::new(back(&p.exterior), p.holes.iter().map(|h| back(h)).collect()))
             .collect(),
     );
-    Some((geometry, area))
+    (geometry, area)
 }
 
 /// [`buffer_lines`] by general polygon overlay (geo's buffer, i_overlay), on an equirectangular
@@ -535,8 +572,7 @@ fn buffer_lines_overlay(lines: &[Vec<[f64; 2]>], buffer_m: f64) -> (MultiPolygon
             .collect(),
     );
     // Round caps and joins drawn with chords whose sagitta is the arc tolerance.
-    let tol = ARC_TOLERANCE_M.min(0.01 * buffer_m);
-    let step = 2.0 * (1.0 - tol / buffer_m).acos();
+    let step = 2.0 * (1.0 - arc_tolerance(buffer_m) / buffer_m).acos();
     let style = BufferStyle::new(buffer_m)
         .line_join(LineJoin::Round(step))
         .line_cap(LineCap::Round(step));

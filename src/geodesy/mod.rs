@@ -78,12 +78,16 @@ pub fn ring_area_m2(ring: &LineString<f64>) -> f64 {
 /// area less its holes', whichever way each ring runs.
 ///
 /// ```
-/// use geo::{LineString, Polygon}; use lifecircle::geodesy::polygon_area_m2; // A square of 0.001°
-/// at 23°N, once counter-clockwise and once clockwise: about 10,246 m². let ring = vec![(113.0,
-/// 23.0), (113.001, 23.0), (113.001, 23.001), (113.0, 23.001), (113.0, 23.0)]; let ccw =
-/// Polygon::new(LineString::from(ring.clone()), vec![]); let cw =
-/// Polygon::new(LineString::from(ring.into_iter().rev().collect::<Vec<_>>()), vec![]); let a =
-/// polygon_area_m2(&ccw); assert!((a - 10_246.0).abs() < 1.0); assert_eq!(a, polygon_area_m2(&cw));
+/// use geo::{LineString, Polygon};
+/// use lifecircle::geodesy::polygon_area_m2;
+/// // A square of 0.001° at 23°N, counter-clockwise and clockwise: 11,353.7 m² either way
+/// // (11,353.716 m² by pyproj's geodesic area).
+/// let ring = vec![(113.0, 23.0), (113.001, 23.0), (113.001, 23.001), (113.0, 23.001), (113.0, 23.0)];
+/// let ccw = Polygon::new(LineString::from(ring.clone()), vec![]);
+/// let cw = Polygon::new(LineString::from(ring.into_iter().rev().collect::<Vec<_>>()), vec![]);
+/// let a = polygon_area_m2(&ccw);
+/// assert!((a - 11_353.716).abs() < 1e-3);
+/// assert_eq!(a, polygon_area_m2(&cw));
 /// ```
 pub fn polygon_area_m2(p: &Polygon<f64>) -> f64 {
     let holes: f64 = p.interiors().iter().map(ring_area_m2).sum();

@@ -353,7 +353,7 @@ impl Shapes {
                 let cw = self.pts[w as usize];
                 let d = [cw[0] - c[0], cw[1] - c[1]];
                 let dist = d[0].hypot(d[1]);
-                if dist >= 2.0 * r {
+                if dist >= 2.0 * r || dist == 0.0 {
                     continue;
                 }
                 let half = (dist / (2.0 * r)).acos();

@@ -83,6 +83,41 @@ impl std::fmt::Display for BufferError {
     }
 }
 
+/// Points on a plane and segments between them (by point number), for [`buffer_segments`].
+/// Points should be distinct; segments may repeat, run either way or have equal ends.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SegmentSet {
+    /// The points (plane metres).
+    pub points: Vec<[f64; 2]>,
+    /// Segments as pairs of point numbers.
+    pub segments: Vec<[u32; 2]>,
+}
+
+/// `b` grown by `r` on every side.
+fn grown(b: [f64; 4], r: f64) -> [f64; 4] {
+    [b[0] - r, b[1] - r, b[2] + r, b[3] + r]
+}
+
+/// [`buffer_lines_plane`] for segments whose end points are already numbered (no sorting of
+/// points by coordinates): points without segments are buffered as discs.
+///
+/// # Errors
+/// As [`buffer_lines_plane`].
+pub fn buffer_segments(
+    set: SegmentSet,
+    radius: f64,
+    arc_tolerance: f64,
+) -> Result<Vec<PlanePolygon>, BufferError> {
+    if radius.is_nan() || radius <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let Some(shapes) = Shapes::from_set(set, radius) else {
+        return Ok(Vec::new());
+    };
+    let pieces = shapes.pieces();
+    shapes.rings(pieces, arc_tolerance)
+}
+
 /// A segment of the prepared input.
 #[derive(Debug, Clone, Copy)]
 struct Seg {
@@ -183,8 +218,8 @@ pub fn buffer_lines_plane(
 }
 
 impl Shapes {
-    /// Distinct vertices (by exact coordinates), distinct segments, stars and the grid; `None`
-    /// without any point.
+    /// Distinct vertices (by exact coordinates, numbered in grid order), distinct segments,
+    /// stars and the grid; `None` without any point.
     fn new(lines: &[Vec<[f64; 2]>], r: f64) -> Option<Shapes> {
         let mut extent = [
             f64::INFINITY,
@@ -195,17 +230,17 @@ impl Shapes {
         for p in lines.iter().flatten() {
             if p[0].is_finite() && p[1].is_finite() {
                 extent = [
-                    extent[0].min(p[0] - r),
-                    extent[1].min(p[1] - r),
-                    extent[2].max(p[0] + r),
-                    extent[3].max(p[1] + r),
+                    extent[0].min(p[0]),
+                    extent[1].min(p[1]),
+                    extent[2].max(p[0]),
+                    extent[3].max(p[1]),
                 ];
             }
         }
         if !extent[0].is_finite() {
             return None;
         }
-        let mut grid = Grid::new(extent, 2.0 * r);
+        let grid = Grid::new(grown(extent, r), 2.0 * r);
         // Distinct vertices: sort all points by grid cell (so that the items of a cell are
         // numbered together), then by their bits (−0.0 made 0.0 so that equal points are equal).
         let bits = |x: f64| if x == 0.0 { 0u64 } else { x.to_bits() };
@@ -228,20 +263,62 @@ impl Shapes {
             id[a.2 as usize][a.3 as usize] = (pts.len() - 1) as u32;
         }
         drop(all);
-        // Distinct segments with their end points in increasing order.
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut pairs: Vec<[u32; 2]> = Vec::new();
         for l in &id {
             for w in l.windows(2) {
-                let (x, y) = (w[0], w[1]);
-                if x != y && x != u32::MAX && y != u32::MAX {
-                    pairs.push((x.min(y), x.max(y)));
+                if w[0] != u32::MAX && w[1] != u32::MAX {
+                    pairs.push([w[0], w[1]]);
                 }
             }
         }
-        pairs.sort_unstable();
+        Some(Shapes::indexed(
+            SegmentSet {
+                points: pts,
+                segments: pairs,
+            },
+            r,
+            grid,
+        ))
+    }
+
+    /// The shapes of numbered points and segments (see [`SegmentSet`]), with a grid over
+    /// `extent` (the points' box) unless one is given; `None` without points.
+    fn from_set(set: SegmentSet, r: f64) -> Option<Shapes> {
+        let mut extent = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for p in &set.points {
+            extent = [
+                extent[0].min(p[0]),
+                extent[1].min(p[1]),
+                extent[2].max(p[0]),
+                extent[3].max(p[1]),
+            ];
+        }
+        if !extent[0].is_finite() {
+            return None;
+        }
+        let grid = Grid::new(grown(extent, r), 2.0 * r);
+        Some(Shapes::indexed(set, r, grid))
+    }
+
+    /// Distinct segments (end points in increasing order), owners, lone points, the filled grid
+    /// and the stars.
+    fn indexed(set: SegmentSet, r: f64, mut grid: Grid) -> Shapes {
+        let pts = set.points;
+        let mut pairs: Vec<(u32, u32)> = set
+            .segments
+            .iter()
+            .filter(|s| s[0] != s[1])
+            .map(|s| (s[0].min(s[1]), s[0].max(s[1])))
+            .collect();
+        pairs.par_sort_unstable();
         pairs.dedup();
         let segs: Vec<Seg> = pairs
-            .iter()
+            .par_iter()
             .map(|&(a, b)| {
                 let (p, q) = (pts[a as usize], pts[b as usize]);
                 let d = [q[0] - p[0], q[1] - p[1]];
@@ -297,7 +374,7 @@ impl Shapes {
         for (k, a) in shapes.arcs.iter().enumerate() {
             shapes.arc_of[a.v as usize] = k as u32;
         }
-        Some(shapes)
+        shapes
     }
 
     /// The exposed arc of every vertex that has one: the angular gap between consecutive
