@@ -517,24 +517,38 @@ fn buffer_plane(
     Some(to_wgs84(plane, &polys))
 }
 
-/// Plane polygons in WGS84 degrees, with their area in square metres (on the plane).
+/// Plane polygons in WGS84 degrees, with their area in square metres (on the plane). Rings are
+/// brought back in parallel.
 fn to_wgs84(plane: &ConformalPlane, polys: &[PlanePolygon]) -> (MultiPolygon<f64>, f64) {
     use rayon::prelude::*;
     let area: f64 = polys.iter().map(PlanePolygon::area).sum();
-    let back = |ring: &[[f64; 2]]| {
-        LineString(
-            ring.iter()
-                .map(|&p| {
-                    let q = plane.unproject(p);
-                    Coord { x: q[0], y: q[1] }
-                })
-                .collect(),
-        )
-    };
+    let rings: Vec<&[[f64; 2]]> = polys
+        .iter()
+        .flat_map(|p| std::iter::once(&p.exterior).chain(&p.holes))
+        .map(Vec::as_slice)
+        .collect();
+    let mut back = rings
+        .par_iter()
+        .map(|ring| {
+            LineString(
+                ring.iter()
+                    .map(|&p| {
+                        let q = plane.unproject(p);
+                        Coord { x: q[0], y: q[1] }
+                    })
+                    .collect(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
     let geometry = MultiPolygon(
         polys
-            .par_iter()
-            .map(|p| Polygon::new(back(&p.exterior), p.holes.iter().map(|h| back(h)).collect()))
+            .iter()
+            .map(|p| {
+                let exterior = back.next().expect("a ring per ring");
+                let holes = back.by_ref().take(p.holes.len()).collect();
+                Polygon::new(exterior, holes)
+            })
             .collect(),
     );
     (geometry, area)

@@ -210,9 +210,11 @@ impl Shapes {
         }
         // The exposed arcs of the end points this segment owns, with the same candidates.
         for v in [seg.a, seg.b] {
-            let k = self.arc_of[v as usize];
-            if self.owner[v as usize] == s as u32 && k != u32::MAX {
-                self.cover_arc(&self.arcs[k as usize], false, sc, out);
+            if self.owner[v as usize] == s as u32 {
+                let (lo, hi) = (self.arc_first[v as usize], self.arc_first[v as usize + 1]);
+                for k in lo as usize..hi as usize {
+                    self.cover_arc(&self.arcs[k], false, sc, out);
+                }
             }
         }
     }
@@ -336,21 +338,26 @@ impl Shapes {
         }
         sc.covered.clear();
         let (nr, nd) = (sc.rects.len(), sc.disks.len());
+        // The arc lies within `reach` of its midpoint: shapes farther than r + reach from the
+        // midpoint cannot hold any of it.
+        let mid = theta0 + 0.5 * delta;
+        let m = [c[0] + r * mid.cos(), c[1] + r * mid.sin()];
+        let reach = r + 2.0 * r * (0.25 * delta).sin() + 1e-9 * r;
         for k in 0..nr + nd {
             sc.arcs.clear();
             if k < nr {
                 let i = sc.rects[k];
                 let g = &self.segs[i as usize];
-                if g.a == v || g.b == v {
+                if g.a == v || g.b == v || self.axis_distance(m, i as usize) >= reach {
                     continue;
                 }
                 self.circle_in_rect(v, i as usize, sc);
             } else {
                 let w = sc.disks[k - nr];
-                if w == v {
+                let cw = self.pts[w as usize];
+                if w == v || (cw[0] - m[0]).hypot(cw[1] - m[1]) >= reach {
                     continue;
                 }
-                let cw = self.pts[w as usize];
                 let d = [cw[0] - c[0], cw[1] - c[1]];
                 let dist = d[0].hypot(d[1]);
                 if dist >= 2.0 * r || dist == 0.0 {
@@ -420,6 +427,15 @@ impl Shapes {
                 end: hi.key,
             });
         }
+    }
+
+    /// Distance from `p` to segment `q` (its axis, between its end points).
+    fn axis_distance(&self, p: [f64; 2], q: usize) -> f64 {
+        let g = &self.segs[q];
+        let a = self.pts[g.a as usize];
+        let d = [p[0] - a[0], p[1] - a[1]];
+        let along = (g.u[0] * d[0] + g.u[1] * d[1]).clamp(0.0, g.len);
+        (d[0] - along * g.u[0]).hypot(d[1] - along * g.u[1])
     }
 
     /// Whether point `p` is strictly inside segment `q`'s rectangle.

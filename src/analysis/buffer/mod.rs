@@ -111,11 +111,17 @@ pub fn buffer_segments(
     if radius.is_nan() || radius <= 0.0 {
         return Ok(Vec::new());
     }
+    let t = std::time::Instant::now();
     let Some(shapes) = Shapes::from_set(set, radius) else {
         return Ok(Vec::new());
     };
+    let t1 = t.elapsed().as_secs_f64();
     let pieces = shapes.pieces();
-    shapes.rings(pieces, arc_tolerance)
+    let t2 = t.elapsed().as_secs_f64();
+    let n = pieces.len();
+    let r = shapes.rings(pieces, arc_tolerance);
+    if n > 200000 { eprintln!("DEBUG {} segs {} pieces: shapes {t1:.3} pieces {:.3} rings {:.3}", shapes.segs.len(), n, t2 - t1, t.elapsed().as_secs_f64() - t2); }
+    r
 }
 
 /// A segment of the prepared input.
@@ -158,8 +164,9 @@ struct Shapes {
     owner: Vec<u32>,
     /// Vertices without segments, grid items `S..`.
     lone: Vec<u32>,
-    /// Per vertex, its exposed arc (index into `arcs`), `u32::MAX` for none.
-    arc_of: Vec<u32>,
+    /// Per vertex, its exposed arcs: `arcs[arc_first[v]..arc_first[v + 1]]` (a vertex has at
+    /// most one arc wider than zero, and one of length zero per straight joint).
+    arc_first: Vec<u32>,
 }
 
 /// What a piece of outline lies on.
@@ -367,13 +374,17 @@ impl Shapes {
             grid,
             owner,
             lone,
-            arc_of: Vec::new(),
+            arc_first: Vec::new(),
         };
         shapes.arcs = shapes.stars();
-        shapes.arc_of = vec![u32::MAX; shapes.pts.len()];
-        for (k, a) in shapes.arcs.iter().enumerate() {
-            shapes.arc_of[a.v as usize] = k as u32;
+        let mut first = vec![0u32; shapes.pts.len() + 1];
+        for a in &shapes.arcs {
+            first[a.v as usize + 1] += 1;
         }
+        for v in 0..shapes.pts.len() {
+            first[v + 1] += first[v];
+        }
+        shapes.arc_first = first;
         shapes
     }
 
@@ -398,71 +409,86 @@ impl Shapes {
                 fill[v as usize] += 1;
             }
         }
-        let mut arcs = Vec::new();
-        for v in 0..nv {
-            let list = &mut inc[offsets[v] as usize..offsets[v + 1] as usize];
-            let c = self.pts[v];
-            let far = |s: u32| {
-                let g = &self.segs[s as usize];
-                self.pts[if g.a as usize == v { g.b } else { g.a } as usize]
-            };
-            if list.is_empty() {
-                // A lone point: its whole circle, from angle 0 back to 0, cut by others; its
-                // start and end are one event.
-                let k = Key::new(events::Kind::Tangent, 1, u32::MAX, v as u32);
-                arcs.push(ArcSpec {
-                    v: v as u32,
-                    theta0: 0.0,
-                    delta: std::f64::consts::TAU,
-                    start: k,
-                    end: k,
-                });
-                continue;
-            }
-            list.sort_by(|&s, &t| direction_order(c, far(s), far(t)));
-            let n = list.len();
-            for i in 0..n {
-                let (s, t) = (list[i], list[(i + 1) % n]);
-                let (p, q) = (far(s), far(t));
-                let turn = if n == 1 {
-                    -1.0
-                } else {
-                    robust::orient2d(
-                        robust::Coord { x: c[0], y: c[1] },
-                        robust::Coord { x: p[0], y: p[1] },
-                        robust::Coord { x: q[0], y: q[1] },
-                    )
-                };
-                let same_way = n > 1
-                    && turn == 0.0
-                    && (p[0] - c[0]) * (q[0] - c[0]) + (p[1] - c[1]) * (q[1] - c[1]) > 0.0;
-                if turn > 0.0 || same_way {
-                    continue; // a gap narrower than a half turn: no arc
+        const CHUNK: usize = 4096;
+        let chunks: Vec<Vec<ArcSpec>> = (0..nv.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|k| {
+                let mut arcs = Vec::new();
+                let mut list = Vec::new();
+                for v in k * CHUNK..((k + 1) * CHUNK).min(nv) {
+                    list.clear();
+                    list.extend_from_slice(&inc[offsets[v] as usize..offsets[v + 1] as usize]);
+                    self.star(v, &mut list, &mut arcs);
                 }
-                // Left of the outgoing direction of s, right of the outgoing direction of t.
-                let (gs, gt) = (&self.segs[s as usize], &self.segs[t as usize]);
-                let left_s = if gs.a as usize == v { 1.0 } else { -1.0 };
-                let right_t = if gt.a as usize == v { -1.0 } else { 1.0 };
-                let start = Key::tangent(line_id(s as usize, left_s), v as u32);
-                let end = Key::tangent(line_id(t as usize, right_t), v as u32);
-                let ps = self.event_point(start);
-                let pe = self.event_point(end);
-                let theta0 = (ps[1] - c[1]).atan2(ps[0] - c[0]);
-                let delta = if turn == 0.0 && n > 1 {
-                    0.0
-                } else {
-                    ((pe[1] - c[1]).atan2(pe[0] - c[0]) - theta0).rem_euclid(std::f64::consts::TAU)
-                };
-                arcs.push(ArcSpec {
-                    v: v as u32,
-                    theta0,
-                    delta,
-                    start,
-                    end,
-                });
-            }
+                arcs
+            })
+            .collect();
+        chunks.concat()
+    }
+
+    /// The exposed arcs of vertex `v`, whose incident segments are `list` (sorted here), pushed
+    /// onto `arcs`.
+    fn star(&self, v: usize, list: &mut [u32], arcs: &mut Vec<ArcSpec>) {
+        let c = self.pts[v];
+        let far = |s: u32| {
+            let g = &self.segs[s as usize];
+            self.pts[if g.a as usize == v { g.b } else { g.a } as usize]
+        };
+        if list.is_empty() {
+            // A lone point: its whole circle, from angle 0 back to 0, cut by others; its start
+            // and end are one event.
+            let k = Key::new(events::Kind::Tangent, 1, u32::MAX, v as u32);
+            arcs.push(ArcSpec {
+                v: v as u32,
+                theta0: 0.0,
+                delta: std::f64::consts::TAU,
+                start: k,
+                end: k,
+            });
+            return;
         }
-        arcs
+        list.sort_by(|&s, &t| direction_order(c, far(s), far(t)));
+        let n = list.len();
+        for i in 0..n {
+            let (s, t) = (list[i], list[(i + 1) % n]);
+            let (p, q) = (far(s), far(t));
+            let turn = if n == 1 {
+                -1.0
+            } else {
+                robust::orient2d(
+                    robust::Coord { x: c[0], y: c[1] },
+                    robust::Coord { x: p[0], y: p[1] },
+                    robust::Coord { x: q[0], y: q[1] },
+                )
+            };
+            let same_way = n > 1
+                && turn == 0.0
+                && (p[0] - c[0]) * (q[0] - c[0]) + (p[1] - c[1]) * (q[1] - c[1]) > 0.0;
+            if turn > 0.0 || same_way {
+                continue; // a gap narrower than a half turn: no arc
+            }
+            // Left of the outgoing direction of s, right of the outgoing direction of t.
+            let (gs, gt) = (&self.segs[s as usize], &self.segs[t as usize]);
+            let left_s = if gs.a as usize == v { 1.0 } else { -1.0 };
+            let right_t = if gt.a as usize == v { -1.0 } else { 1.0 };
+            let start = Key::tangent(line_id(s as usize, left_s), v as u32);
+            let end = Key::tangent(line_id(t as usize, right_t), v as u32);
+            let ps = self.event_point(start);
+            let pe = self.event_point(end);
+            let theta0 = (ps[1] - c[1]).atan2(ps[0] - c[0]);
+            let delta = if turn == 0.0 && n > 1 {
+                0.0
+            } else {
+                ((pe[1] - c[1]).atan2(pe[0] - c[0]) - theta0).rem_euclid(std::f64::consts::TAU)
+            };
+            arcs.push(ArcSpec {
+                v: v as u32,
+                theta0,
+                delta,
+                start,
+                end,
+            });
+        }
     }
 
     /// Every outline piece: the uncovered parts of every offset line and exposed arc, in a
@@ -481,8 +507,9 @@ impl Shapes {
                     if j < nsegs {
                         self.cover_segment(j, sc, &mut out);
                     } else {
-                        let k = self.arc_of[self.lone[j - nsegs] as usize];
-                        self.cover_arc(&self.arcs[k as usize], true, sc, &mut out);
+                        let v = self.lone[j - nsegs] as usize;
+                        let k = self.arc_first[v] as usize;
+                        self.cover_arc(&self.arcs[k], true, sc, &mut out);
                     }
                 }
                 out

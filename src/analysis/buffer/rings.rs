@@ -3,6 +3,7 @@
 use super::events::{Key, Kind};
 use super::grid::Grid;
 use super::{ring_area, BufferError, Piece, PlanePolygon, Prim, Shapes, LINK_TOLERANCE_M};
+use rayon::prelude::*;
 
 impl Shapes {
     /// Links the pieces end to start, walks them into rings (arcs drawn with chords of sagitta
@@ -60,22 +61,30 @@ impl Shapes {
             .enumerate()
             .map(|(i, p)| (p.start, i as u32))
             .collect();
-        starts.sort_unstable();
-        let mut next = vec![u32::MAX; n];
-        let mut taken = vec![false; n];
-        for (i, p) in pieces.iter().enumerate() {
-            if p.end.kind() == Kind::Open {
-                continue;
-            }
-            let mut j = starts.partition_point(|s| s.0 < p.end);
-            while j < n && starts[j].0 == p.end {
-                let c = starts[j].1 as usize;
-                if !taken[c] {
-                    next[i] = c as u32;
-                    taken[c] = true;
-                    break;
+        starts.par_sort_unstable();
+        // Each end to the first start of its event (in parallel); an event that starts two
+        // pieces (degenerate) leaves the second start and the second end loose.
+        let mut next: Vec<u32> = pieces
+            .par_iter()
+            .map(|p| {
+                if p.end.kind() == Kind::Open {
+                    return u32::MAX;
                 }
-                j += 1;
+                let j = starts.partition_point(|s| s.0 < p.end);
+                match starts.get(j) {
+                    Some(&(k, c)) if k == p.end => c,
+                    _ => u32::MAX,
+                }
+            })
+            .collect();
+        let mut taken = vec![false; n];
+        for c in next.iter_mut() {
+            if *c != u32::MAX {
+                if taken[*c as usize] {
+                    *c = u32::MAX;
+                } else {
+                    taken[*c as usize] = true;
+                }
             }
         }
         let ends: Vec<usize> = (0..n).filter(|&i| next[i] == u32::MAX).collect();
@@ -217,39 +226,46 @@ impl Shapes {
         let mut order: Vec<usize> = (0..holes.len()).collect();
         let starts: Vec<[f64; 2]> = holes.iter().map(leftmost).collect();
         order.sort_by(|&a, &b| starts[a][0].total_cmp(&starts[b][0]).then(a.cmp(&b)));
+        // The ring each hole's ray meets first (in parallel), then the parents in order.
+        let hits: Vec<Option<usize>> = (0..holes.len())
+            .into_par_iter()
+            .map(|h| {
+                let p = starts[h];
+                let own = (no + h) as u32;
+                let mut col = grid.column(p[0]);
+                let row = grid.row(p[1]);
+                loop {
+                    let (left, right) = (grid.column_left(col), grid.column_left(col + 1));
+                    let mut best: Option<(f64, u32)> = None;
+                    grid.for_each_in_cell(col, row, |e| {
+                        let (k, i) = edges[e as usize];
+                        if k == own {
+                            return;
+                        }
+                        let r = rings[k as usize];
+                        let (a, b) = (r[i as usize], r[i as usize + 1]);
+                        if (a[1] <= p[1]) == (b[1] <= p[1]) {
+                            return;
+                        }
+                        let x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+                        if x < p[0] && x >= left && x < right && best.is_none_or(|(bx, _)| x > bx)
+                        {
+                            best = Some((x, k));
+                        }
+                    });
+                    if let Some((_, k)) = best {
+                        return Some(k as usize);
+                    }
+                    if col == 0 {
+                        return None;
+                    }
+                    col -= 1;
+                }
+            })
+            .collect();
         let mut parent = vec![usize::MAX; holes.len()];
         for h in order {
-            let p = starts[h];
-            let own = (no + h) as u32;
-            let mut col = grid.column(p[0]);
-            let row = grid.row(p[1]);
-            let hit = loop {
-                let (left, right) = (grid.column_left(col), grid.column_left(col + 1));
-                let mut best: Option<(f64, u32)> = None;
-                grid.for_each_in_cell(col, row, |e| {
-                    let (k, i) = edges[e as usize];
-                    if k == own {
-                        return;
-                    }
-                    let r = rings[k as usize];
-                    let (a, b) = (r[i as usize], r[i as usize + 1]);
-                    if (a[1] <= p[1]) == (b[1] <= p[1]) {
-                        return;
-                    }
-                    let x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
-                    if x < p[0] && x >= left && x < right && best.is_none_or(|(bx, _)| x > bx) {
-                        best = Some((x, k));
-                    }
-                });
-                if let Some((_, k)) = best {
-                    break Some(k as usize);
-                }
-                if col == 0 {
-                    break None;
-                }
-                col -= 1;
-            };
-            parent[h] = match hit {
+            parent[h] = match hits[h] {
                 Some(k) if k < no => k,
                 Some(k) if parent[k - no] != usize::MAX => parent[k - no],
                 _ => return Err(BufferError::Unlinked(1)),
