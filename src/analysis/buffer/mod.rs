@@ -111,17 +111,11 @@ pub fn buffer_segments(
     if radius.is_nan() || radius <= 0.0 {
         return Ok(Vec::new());
     }
-    let t = std::time::Instant::now();
     let Some(shapes) = Shapes::from_set(set, radius) else {
         return Ok(Vec::new());
     };
-    let t1 = t.elapsed().as_secs_f64();
     let pieces = shapes.pieces();
-    let t2 = t.elapsed().as_secs_f64();
-    let n = pieces.len();
-    let r = shapes.rings(pieces, arc_tolerance);
-    if n > 200000 { eprintln!("DEBUG {} segs {} pieces: shapes {t1:.3} pieces {:.3} rings {:.3}", shapes.segs.len(), n, t2 - t1, t.elapsed().as_secs_f64() - t2); }
-    r
+    shapes.rings(pieces, arc_tolerance)
 }
 
 /// A segment of the prepared input.
