@@ -248,8 +248,7 @@ impl Shapes {
                             return;
                         }
                         let x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
-                        if x < p[0] && x >= left && x < right && best.is_none_or(|(bx, _)| x > bx)
-                        {
+                        if x < p[0] && x >= left && x < right && best.is_none_or(|(bx, _)| x > bx) {
                             best = Some((x, k));
                         }
                     });
