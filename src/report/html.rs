@@ -20,7 +20,7 @@
 //! number of script errors, and `data-ready="1"`.
 
 use super::map::{threshold_zh, GAP_COLOUR, NO_DATA_COLOUR, SHARE_COLOURS, SHARE_LABELS};
-use super::{escape, percent, polygons, simplify, ReportData};
+use super::{escape, percent, polygons, simplify_to_budget, ReportData};
 use geo_types::Geometry;
 use serde_json::{json, Value as Json};
 use std::fmt::Write;
@@ -228,11 +228,54 @@ fn num_or_null(x: Option<f64>) -> Json {
     x.filter(|v| v.is_finite()).map_or(Json::Null, |v| json!(v))
 }
 
+/// The facilities as columns, for a map of tens of thousands of them: `x` and `y` in whole
+/// micro-degrees as steps from the facility before (the first from zero), `c` the index of the
+/// category in `cats`, `z` the index of the zone name in `zones`, and `id`, `name`, `served`
+/// as they are. Facilities without a point are left out.
+fn facility_columns(f: &crate::output::Layer) -> String {
+    let (mut cats, mut zones): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    let index = |list: &mut Vec<String>, v: String| -> usize {
+        list.iter().position(|x| *x == v).unwrap_or_else(|| {
+            list.push(v);
+            list.len() - 1
+        })
+    };
+    let (mut x, mut y, mut c, mut z) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut id, mut name, mut served) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut px, mut py) = (0i64, 0i64);
+    for (r, g) in f.geometry.iter().flatten().enumerate() {
+        let Geometry::Point(p) = g else { continue };
+        let (mx, my) = ((p.x() * 1e6).round(), (p.y() * 1e6).round());
+        if !(mx.is_finite() && my.is_finite() && mx.abs() < 9e15 && my.abs() < 9e15) {
+            continue;
+        }
+        let (mx, my) = (mx as i64, my as i64);
+        x.push(mx - px);
+        y.push(my - py);
+        (px, py) = (mx, my);
+        c.push(index(&mut cats, ReportData::text(f, r, "category")));
+        z.push(index(&mut zones, ReportData::text(f, r, "zone_name")));
+        id.push(ReportData::text(f, r, "facility_id"));
+        name.push(ReportData::text(f, r, "name"));
+        // Whole people: the popup shows no more.
+        served.push(
+            ReportData::number(f, r, "served_population")
+                .filter(|v| v.is_finite() && v.abs() < 9e15)
+                .map_or(Json::Null, |v| json!(v.round() as i64)),
+        );
+    }
+    serde_json::to_string(&json!({
+        "cats": cats, "zones": zones, "x": x, "y": y, "c": c, "z": z,
+        "id": id, "name": name, "served": served,
+    }))
+    .expect("serialisable")
+}
+
 /// The data the page's script draws, as JSON text.
-fn map_data(data: &ReportData, simplify_m: f64) -> String {
+fn map_data(data: &ReportData, tolerance_m: f64) -> String {
     let lat = data.latitude();
     let poly = |g: &Geometry<f64>| -> String {
-        let s = simplify(&polygons(g), simplify_m, lat);
+        let s = simplify_to_budget(&polygons(g), tolerance_m, lat, MAX_POINTS_PER_SHAPE);
         delta_multipolygon(&s).unwrap_or_else(|| geojson(&Geometry::MultiPolygon(s)))
     };
     let z = &data.zones;
@@ -255,25 +298,7 @@ fn map_data(data: &ReportData, simplify_m: f64) -> String {
             )
         })
         .collect();
-    let f = &data.facilities;
-    let facilities: Vec<String> = f
-        .geometry
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(r, g)| {
-            feature(
-                geojson(g),
-                json!({
-                    "id": ReportData::text(f, r, "facility_id"),
-                    "name": ReportData::text(f, r, "name"),
-                    "category": ReportData::text(f, r, "category"),
-                    "zone": ReportData::text(f, r, "zone_name"),
-                    "served": num_or_null(ReportData::number(f, r, "served_population")),
-                }),
-            )
-        })
-        .collect();
+    let facilities = facility_columns(&data.facilities);
     let gp = &data.gaps;
     // Every gap area is counted, the largest of each kind drawn (see MAX_GAPS_PER_KIND).
     let mut gap_totals = serde_json::Map::new();
@@ -283,17 +308,41 @@ fn map_data(data: &ReportData, simplify_m: f64) -> String {
             .or_insert(json!(0));
         *n = json!(n.as_u64().unwrap_or(0) + 1);
     }
-    let gaps: Vec<String> = gp
-        .geometry
-        .iter()
-        .flatten()
-        .enumerate()
-        .filter(|&(r, _)| {
-            ReportData::number(gp, r, "rank").is_none_or(|k| k <= MAX_GAPS_PER_KIND as f64)
-        })
-        .map(|(r, g)| {
+    // Per kind, the gap areas in rank order while within both budgets (see
+    // MAX_GAPS_PER_KIND and MAX_GAP_POINTS_PER_KIND).
+    let mut rows: Vec<usize> = (0..gp.rows.len()).collect();
+    rows.sort_by(|&a, &b| {
+        let rank = |r| ReportData::number(gp, r, "rank").unwrap_or(f64::INFINITY);
+        rank(a).total_cmp(&rank(b)).then(a.cmp(&b))
+    });
+    let mut budget: std::collections::HashMap<String, (usize, usize)> = Default::default();
+    let mut gaps: Vec<(usize, String)> = Vec::new();
+    for r in rows {
+        let Some(g) = gp.geometry.as_ref().and_then(|g| g.get(r)) else {
+            continue;
+        };
+        let used = budget
+            .entry(ReportData::text(gp, r, "gap_for"))
+            .or_default();
+        if used.0 >= MAX_GAPS_PER_KIND || used.1 >= MAX_GAP_POINTS_PER_KIND {
+            continue;
+        }
+        let s = simplify_to_budget(&polygons(g), tolerance_m, lat, MAX_POINTS_PER_SHAPE);
+        let points: usize = s
+            .0
+            .iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|h| h.0.len()).sum::<usize>())
+            .sum();
+        if used.0 > 0 && used.1 + points > MAX_GAP_POINTS_PER_KIND {
+            used.1 = MAX_GAP_POINTS_PER_KIND;
+            continue;
+        }
+        *used = (used.0 + 1, used.1 + points);
+        let text = delta_multipolygon(&s).unwrap_or_else(|| geojson(&Geometry::MultiPolygon(s)));
+        gaps.push((
+            r,
             feature(
-                poly(g),
+                text,
                 json!({
                     "for": ReportData::text(gp, r, "gap_for"),
                     "label": ReportData::text(gp, r, "label"),
@@ -301,9 +350,12 @@ fn map_data(data: &ReportData, simplify_m: f64) -> String {
                     "population": num_or_null(ReportData::number(gp, r, "population")),
                     "area_km2": num_or_null(ReportData::number(gp, r, "area_km2")),
                 }),
-            )
-        })
-        .collect();
+            ),
+        ));
+    }
+    // In layer order, as before.
+    gaps.sort_by_key(|g| g.0);
+    let gaps: Vec<String> = gaps.into_iter().map(|g| g.1).collect();
     let areas: Vec<String> = data
         .service_areas
         .iter()
@@ -356,9 +408,9 @@ fn map_data(data: &ReportData, simplify_m: f64) -> String {
         "gapColour": GAP_COLOUR,
     });
     let mut out = String::from("{");
+    out.push_str(&format!(r#""facilities":{facilities},"#));
     for (key, features) in [
         ("zones", zones),
-        ("facilities", facilities),
         ("gaps", gaps),
         ("areas", areas),
         ("sites", sites),
@@ -639,7 +691,15 @@ fn zones_table(data: &ReportData) -> String {
 /// The gap areas of one kind the interactive map draws at most: the most populous (by rank). A
 /// city-wide study can have thousands per kind, more than a browser map can show at once; all of
 /// them are in the `gaps` layer, and the layer switcher gives the total.
-pub const MAX_GAPS_PER_KIND: usize = 1000;
+pub const MAX_GAPS_PER_KIND: usize = 500;
+
+/// The points a single shape (a zone, gap or service area) keeps in the interactive map: past
+/// this, its display tolerance doubles (up to 16 times) until it fits.
+pub const MAX_POINTS_PER_SHAPE: usize = 20_000;
+
+/// The points (after display simplification) of one kind's gap areas the interactive map draws
+/// at most, so that a city's report stays a few megabytes: the most populous areas first.
+pub const MAX_GAP_POINTS_PER_KIND: usize = 15_000;
 
 const STYLE: &str = r#"
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;color:#222;background:#fafafa}
@@ -703,6 +763,8 @@ const SCRIPT: &str = r#"
   function catLabel(n) { return cats[n] ? cats[n].label : n; }
 
   var map = L.map('map', {zoomSnap: 0.25, preferCanvas: false});
+  // Gap and service areas are drawn on canvases: a city has tens of thousands of them.
+  var gapCanvas = L.canvas({pane: 'gaps'}), areaCanvas = L.canvas({pane: 'areas'});
   map.attributionControl.setPrefix('Leaflet');
   [['areas', 410], ['gaps', 420], ['facilities', 450]].forEach(function (p) {
     map.createPane(p[0]).style.zIndex = p[1];
@@ -722,6 +784,9 @@ const SCRIPT: &str = r#"
     }
   }).addTo(map);
   overlays['街镇：' + esc(D.headline.label) + '覆盖率'] = zones;
+  // The view is set before the canvas layers are added: they draw for a view.
+  var zb = zones.getBounds();
+  if (zb.isValid()) map.fitBounds(zb, {padding: [10, 10]}); else map.setView([0, 0], 2);
 
   var gapFor = [];
   D.gaps.features.forEach(function (f) {
@@ -731,7 +796,7 @@ const SCRIPT: &str = r#"
   gapFor.forEach(function (id) {
     var fs = D.gaps.features.filter(function (f) { return f.properties['for'] === id; });
     var layer = L.geoJSON({type: 'FeatureCollection', features: fs}, {
-      pane: 'gaps', className: 'lc-gap',
+      pane: 'gaps', className: 'lc-gap', renderer: gapCanvas,
       style: {color: D.gapColour, weight: 1, fillColor: D.gapColour, fillOpacity: 0.45},
       onEachFeature: function (f, l) {
         var p = f.properties;
@@ -750,7 +815,7 @@ const SCRIPT: &str = r#"
   D.areas.features.forEach(function (f) {
     var p = f.properties, c = cats[p.category] || {colour: '#2c7fb8'};
     var layer = L.geoJSON(f, {
-      pane: 'areas', className: 'lc-area',
+      pane: 'areas', className: 'lc-area', renderer: areaCanvas,
       style: {color: c.colour, weight: 1, fillColor: c.colour, fillOpacity: 0.25}
     });
     layer.bindPopup('<b>' + esc(catLabel(p.category)) + '</b><br>步行' + esc(p.threshold) + '服务范围<br>面积 ' +
@@ -758,21 +823,97 @@ const SCRIPT: &str = r#"
     overlays['服务范围：' + esc(catLabel(p.category)) + ' ' + esc(p.threshold)] = layer;
   });
 
-  D.categories.forEach(function (c) {
-    var fs = D.facilities.features.filter(function (f) { return f.properties.category === c.name; });
-    if (!fs.length) return;
-    var layer = L.geoJSON({type: 'FeatureCollection', features: fs}, {
-      pointToLayer: function (f, ll) {
-        return L.circleMarker(ll, {pane: 'facilities', className: 'lc-fac', radius: 5, color: '#fff', weight: 1,
-          fillColor: c.colour, fillOpacity: 0.95});
-      },
-      onEachFeature: function (f, l) {
-        var p = f.properties;
-        l.bindPopup('<b>' + esc(p.name || p.id) + '</b><br>' + esc(c.label) + '<br>编号 ' + esc(p.id) +
-          '<br>街镇 ' + esc(p.zone) + (p.served == null ? '' : '<br>服务范围内人口 ' + int(p.served)));
+  // Facilities: one canvas per category, drawn from the columns (tens of thousands of points
+  // stay fast); a click near a point opens its popup.
+  var F = D.facilities, fx = 0, fy = 0, byCat = {};
+  for (var i = 0; i < F.x.length; i++) {
+    fx += F.x[i]; fy += F.y[i];
+    var cn = F.cats[F.c[i]];
+    (byCat[cn] = byCat[cn] || []).push([fy / 1e6, fx / 1e6, i]);
+  }
+  var drawnFacilities = 0, CLUSTER_ABOVE = 1500;
+  var PointLayer = L.Layer.extend({
+    initialize: function (pts, colour, label) { this._pts = pts; this._colour = colour; this._label = label; },
+    onAdd: function (m) {
+      this._canvas = L.DomUtil.create('canvas', 'lc-points');
+      this._canvas.style.pointerEvents = 'none';
+      m.getPane('facilities').appendChild(this._canvas);
+      m.on('moveend zoomend resize viewreset', this._draw, this);
+      m.on('click', this._click, this);
+      this._draw();
+    },
+    onRemove: function (m) {
+      L.DomUtil.remove(this._canvas);
+      m.off('moveend zoomend resize viewreset', this._draw, this);
+      m.off('click', this._click, this);
+    },
+    _radius: function () { var z = this._map.getZoom(); return z >= 15 ? 5 : z >= 13 ? 4 : z >= 11 ? 3 : 2; },
+    _draw: function () {
+      var m = this._map;
+      if (!m._loaded) return; // drawn once the view is set
+      var size = m.getSize(), c = this._canvas, r = this._radius();
+      L.DomUtil.setPosition(c, m.containerPointToLayerPoint([0, 0]));
+      c.width = size.x; c.height = size.y;
+      var ctx = c.getContext('2d'), seen = [];
+      for (var k = 0; k < this._pts.length; k++) {
+        var p = m.latLngToContainerPoint(this._pts[k]);
+        if (p.x < -r || p.y < -r || p.x > size.x + r || p.y > size.y + r) continue;
+        seen.push(p);
       }
-    }).addTo(map);
-    overlays['<span style="color:' + c.colour + '">●</span> 设施：' + esc(c.label) + '（' + fs.length + '）'] = layer;
+      ctx.fillStyle = this._colour; ctx.strokeStyle = '#fff';
+      this._clusters = null;
+      if (seen.length > CLUSTER_ABOVE) {
+        // Too many to tell apart: one disc per 48-pixel cell, sized and labelled by its count.
+        var cells = {}, list = [];
+        seen.forEach(function (p) {
+          var key = Math.floor(p.x / 48) + ',' + Math.floor(p.y / 48), g = cells[key];
+          if (!g) { g = cells[key] = {x: 0, y: 0, n: 0}; list.push(g); }
+          g.x += p.x; g.y += p.y; g.n += 1;
+        });
+        ctx.lineWidth = 1.5; ctx.font = 'bold 11px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+        list.forEach(function (g) {
+          g.x /= g.n; g.y /= g.n; g.r = Math.min(22, 5 + 3 * Math.log2(g.n));
+          ctx.globalAlpha = 0.85; ctx.beginPath(); ctx.arc(g.x, g.y, g.r, 0, 6.2832); ctx.fill(); ctx.stroke();
+          ctx.globalAlpha = 1;
+          if (g.n > 1) { ctx.fillStyle = '#fff'; ctx.fillText(String(g.n), g.x, g.y); ctx.fillStyle = this._colour; }
+        }, this);
+        this._clusters = list;
+        return;
+      }
+      ctx.lineWidth = r > 2 ? 1 : 0.5;
+      seen.forEach(function (p) { ctx.beginPath(); ctx.arc(p.x, p.y, r, 0, 6.2832); ctx.fill(); ctx.stroke(); });
+    },
+    _click: function (e) {
+      var m = this._map, best = null, bd = 49;
+      if (!m._loaded) return;
+      if (this._clusters) {
+        // A click on a cluster zooms in on it.
+        var hit = null;
+        this._clusters.forEach(function (g) {
+          var dx = g.x - e.containerPoint.x, dy = g.y - e.containerPoint.y;
+          if (dx * dx + dy * dy <= g.r * g.r) hit = g;
+        });
+        if (hit) m.setView(m.containerPointToLatLng([hit.x, hit.y]), m.getZoom() + 2);
+        return;
+      }
+      for (var k = 0; k < this._pts.length; k++) {
+        var p = m.latLngToContainerPoint(this._pts[k]);
+        var d = (p.x - e.containerPoint.x) * (p.x - e.containerPoint.x) + (p.y - e.containerPoint.y) * (p.y - e.containerPoint.y);
+        if (d < bd) { bd = d; best = this._pts[k]; }
+      }
+      if (!best) return;
+      var i = best[2];
+      L.popup().setLatLng([best[0], best[1]]).setContent('<b>' + esc(F.name[i] || F.id[i]) + '</b><br>' +
+        esc(this._label) + '<br>编号 ' + esc(F.id[i]) + '<br>街镇 ' + esc(F.zones[F.z[i]]) +
+        (F.served[i] == null ? '' : '<br>服务范围内人口 ' + int(F.served[i]))).openOn(m);
+    }
+  });
+  D.categories.forEach(function (c) {
+    var pts = byCat[c.name];
+    if (!pts) return;
+    var layer = new PointLayer(pts, c.colour, c.label).addTo(map);
+    drawnFacilities += pts.length;
+    overlays['<span style="color:' + c.colour + '">●</span> 设施：' + esc(c.label) + '（' + pts.length + '）'] = layer;
   });
 
   var siteCats = [];
@@ -811,8 +952,6 @@ const SCRIPT: &str = r#"
     return d;
   };
   legend.addTo(map);
-  var b = zones.getBounds();
-  if (b.isValid()) map.fitBounds(b, {padding: [10, 10]}); else map.setView([0, 0], 2);
 
   // Sortable table: click a header; numbers sort as numbers, empty cells last.
   var table = document.getElementById('zones-table');
@@ -837,7 +976,7 @@ const SCRIPT: &str = r#"
     });
   }
   document.body.setAttribute('data-zones', String(document.querySelectorAll('#map path.lc-zone').length));
-  document.body.setAttribute('data-facilities', String(document.querySelectorAll('#map path.lc-fac').length));
+  document.body.setAttribute('data-facilities', String(drawnFacilities));
   document.body.setAttribute('data-sites', String(document.querySelectorAll('#map .lc-site').length));
   document.body.setAttribute('data-zone-bounds', zones.getBounds().toBBoxString());
   document.body.setAttribute('data-gap-bounds', gapBounds.isValid() ? gapBounds.toBBoxString() : '');
@@ -895,6 +1034,7 @@ fn sites_section(data: &ReportData) -> String {
 /// The whole report page.
 pub fn report_html(data: &ReportData, simplify_m: f64) -> String {
     let s = &data.summary;
+    let tolerance_m = data.display_tolerance(simplify_m);
     let title = if data.title.is_empty() {
         "生活圈评估报告".to_string()
     } else {
@@ -938,7 +1078,7 @@ pub fn report_html(data: &ReportData, simplify_m: f64) -> String {
     let _ = write!(
         o,
         r#"</main>
-<footer>地图：Leaflet {LEAFLET_VERSION}（BSD 2-Clause 许可，随报告内嵌）。坐标 WGS84；显示用几何已按 {simplify_m} 米容差简化。
+<footer>地图：Leaflet {LEAFLET_VERSION}（BSD 2-Clause 许可，随报告内嵌）。坐标 WGS84；显示用几何已按 {tol} 米容差简化（小于约两个像素的面已略去），GeoPackage 中的几何未简化。
 <details><summary>Leaflet 许可</summary><pre>{lic}</pre></details></footer>
 <script type="application/json" id="lc-data">{data}</script>
 <script>{js}</script>
@@ -946,7 +1086,8 @@ pub fn report_html(data: &ReportData, simplify_m: f64) -> String {
 </body></html>
 "#,
         lic = escape(LEAFLET_LICENSE),
-        data = script_json(&map_data(data, simplify_m)),
+        tol = format_args!("{tolerance_m:.0}"),
+        data = script_json(&map_data(data, tolerance_m)),
         js = leaflet_js(),
     );
     o

@@ -239,20 +239,38 @@ impl std::ops::Deref for MapBase {
 struct ZoneShapes {
     paths: Vec<String>,
     labels: Vec<Option<[f64; 2]>>,
+    /// Zone numbers, largest zone first: the order labels are placed in.
+    by_size: Vec<usize>,
 }
 
 impl ZoneShapes {
     fn new(data: &ReportData, view: &View) -> ZoneShapes {
-        let (paths, labels) = (0..data.zones.rows.len())
+        use geo::Area;
+        let shapes: Vec<(String, Option<[f64; 2]>, f64)> = (0..data.zones.rows.len())
             .into_par_iter()
             .map(|z| {
                 let mp = zone_polygons(data, z);
                 let at = mp.interior_point().map(|p| view.px([p.x(), p.y()]));
-                (view.path(&mp), at)
+                (view.path(&mp), at, mp.unsigned_area())
             })
-            .unzip();
-        ZoneShapes { paths, labels }
+            .collect();
+        let mut by_size: Vec<usize> = (0..shapes.len()).collect();
+        by_size.sort_by(|&a, &b| shapes[b].2.total_cmp(&shapes[a].2).then(a.cmp(&b)));
+        let (paths, labels) = shapes.into_iter().map(|(p, l, _)| (p, l)).unzip();
+        ZoneShapes {
+            paths,
+            labels,
+            by_size,
+        }
     }
+}
+
+/// Width in pixels of `text` at `size` pixels: CJK characters a full em, others about half.
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if (c as u32) < 0x2e80 { 0.55 } else { 1.0 })
+        .sum::<f64>()
+        * size
 }
 
 /// Zone outlines (and optionally fills).
@@ -268,18 +286,45 @@ fn zones_body(base: &MapBase, fill: &dyn Fn(usize) -> (String, f64)) -> String {
     s
 }
 
-/// Zone names at a point inside each zone, with an optional second line.
+/// Zone names at a point inside each zone, with an optional second line. Labels are placed
+/// largest zone first, each at its point or moved up or down by up to a line; a label that
+/// would still overlap one already placed is left out (the zone table has every name).
 fn zone_labels(
     data: &ReportData,
     base: &MapBase,
     second_line: &dyn Fn(usize) -> Option<String>,
 ) -> String {
     let mut s = String::new();
-    for (z, at) in base.zones.labels.iter().enumerate() {
-        let Some([x, y]) = *at else {
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let overlaps = |b: &[f64; 4], placed: &[[f64; 4]]| {
+        placed
+            .iter()
+            .any(|p| b[0] < p[2] && p[0] < b[2] && b[1] < p[3] && p[1] < b[3])
+    };
+    let mut left_out = 0;
+    for &z in &base.zones.by_size {
+        let Some([x, y0]) = base.zones.labels[z] else {
             continue;
         };
         let name = ReportData::text(&data.zones, z, "zone_name");
+        let second = second_line(z);
+        let w = text_width(&name, 14.0).max(second.as_deref().map_or(0.0, |t| text_width(t, 13.0)));
+        let h = if second.is_some() { 32.0 } else { 17.0 };
+        let spot = [0.0, -9.0, 9.0, -18.0, 18.0].into_iter().find_map(|dy| {
+            let y = y0 + dy;
+            let b = [
+                x - 0.5 * w - 2.0,
+                y - 14.0,
+                x + 0.5 * w + 2.0,
+                y - 14.0 + h + 2.0,
+            ];
+            (!overlaps(&b, &placed)).then_some((y, b))
+        });
+        let Some((y, b)) = spot else {
+            left_out += 1;
+            continue;
+        };
+        placed.push(b);
         let halo =
             r##"stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke""##;
         let _ = writeln!(
@@ -287,7 +332,7 @@ fn zone_labels(
             r##"<text x="{x:.1}" y="{y:.1}" font-size="14" text-anchor="middle" fill="#222" {halo}>{}</text>"##,
             escape(&name)
         );
-        if let Some(t) = second_line(z) {
+        if let Some(t) = second {
             let _ = writeln!(
                 s,
                 r##"<text x="{x:.1}" y="{:.1}" font-size="13" font-weight="bold" text-anchor="middle" fill="#222" {halo}>{}</text>"##,
@@ -296,9 +341,19 @@ fn zone_labels(
             );
         }
     }
+    if left_out > 0 {
+        let _ = writeln!(
+            s,
+            r##"<desc>{left_out} zone labels left out where they would overlap</desc>"##
+        );
+    }
     s
 }
 
+/// Facilities (of one category, or all) as dots of radius `r`. Past [`MANY_DOTS`] the dots
+/// shrink (area in proportion, to a radius of at least 1 px) and lose their outline, so that a
+/// city's tens of thousands read as densities; categories with more facilities are drawn first,
+/// so the rarer ones stay on top.
 fn dots(
     data: &ReportData,
     view: &View,
@@ -310,6 +365,7 @@ fn dots(
     let Some(geoms) = &data.facilities.geometry else {
         return s;
     };
+    let mut pts: Vec<(String, [f64; 2])> = Vec::new();
     for (i, g) in geoms.iter().enumerate() {
         let cat = ReportData::text(&data.facilities, i, "category");
         if category.is_some_and(|c| c != cat) {
@@ -318,15 +374,33 @@ fn dots(
         let Geometry::Point(p) = g else {
             continue;
         };
-        let [x, y] = view.px([p.x(), p.y()]);
+        pts.push((cat, view.px([p.x(), p.y()])));
+    }
+    let n = pts.len();
+    let (r, stroke) = if n > MANY_DOTS {
+        ((r * (MANY_DOTS as f64 / n as f64).sqrt()).max(1.0), 0.0)
+    } else {
+        (r, 1.2)
+    };
+    let mut count: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (c, _) in &pts {
+        *count.entry(c.as_str()).or_default() += 1;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(count[pts[i].0.as_str()]));
+    for i in order {
+        let (cat, [x, y]) = &pts[i];
         let _ = writeln!(
             s,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{}" stroke="#fff" stroke-width="1.2"/>"##,
-            colour(&cat)
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.2}" fill="{}" stroke="#fff" stroke-width="{stroke}"/>"##,
+            colour(cat)
         );
     }
     s
 }
+
+/// Facilities above which a map's dots shrink (see [`dots`]).
+pub const MANY_DOTS: usize = 2000;
 
 /// The gap areas in `rows` of the gaps layer as one path (the areas of one kind never overlap,
 /// so the even-odd rule keeps their holes and nothing else).

@@ -244,6 +244,74 @@ pub fn polygons(g: &Geometry<f64>) -> MultiPolygon<f64> {
     }
 }
 
+/// Width in pixels of the widest view of the whole study the report's map is drawn for: detail
+/// finer than a pixel of it is simplified away in the page (the GeoPackage keeps it).
+pub const DISPLAY_WIDTH_PX: f64 = 2000.0;
+
+impl ReportData {
+    /// The tolerance in metres to which the report's map simplifies polygons: `simplify_m`, or
+    /// one pixel of a [`DISPLAY_WIDTH_PX`]-wide view of the whole study area (its zones),
+    /// whichever is larger. A city 150 km across gets 75 m: below what its map can show
+    /// without zooming in.
+    pub fn display_tolerance(&self, simplify_m: f64) -> f64 {
+        let b = bbox(self.zones.geometry.iter().flatten());
+        if !b[0].is_finite() {
+            return simplify_m;
+        }
+        let (kx, ky) = metres_per_degree(0.5 * (b[1] + b[3]));
+        let diag = ((b[2] - b[0]) * kx).hypot((b[3] - b[1]) * ky);
+        simplify_m.max(diag / DISPLAY_WIDTH_PX)
+    }
+}
+
+/// [`simplify`] for display at `tolerance_m`, dropping polygons and holes smaller than a
+/// square of twice the tolerance (under two pixels at the display width).
+pub fn simplify_display(g: &MultiPolygon<f64>, tolerance_m: f64, lat: f64) -> MultiPolygon<f64> {
+    let s = simplify(g, tolerance_m, lat);
+    let (kx, ky) = metres_per_degree(lat);
+    let min_deg2 = (2.0 * tolerance_m).powi(2) / (kx * ky);
+    let big = |r: &geo_types::LineString<f64>| {
+        let twice: f64 =
+            r.0.windows(2)
+                .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+                .sum();
+        0.5 * twice.abs() >= min_deg2
+    };
+    MultiPolygon(
+        s.0.into_iter()
+            .filter(|p| big(p.exterior()))
+            .map(|p| {
+                let (ext, holes) = p.into_inner();
+                geo_types::Polygon::new(ext, holes.into_iter().filter(|h| big(h)).collect())
+            })
+            .collect(),
+    )
+}
+
+/// [`simplify_display`] at `tolerance_m`, or at twice, four times, … up to 16 times it, the first
+/// that leaves at most `max_points` points (else the coarsest): one giant polygon (a gap area
+/// that is most of a city) stays within a report's budget.
+pub fn simplify_to_budget(
+    g: &MultiPolygon<f64>,
+    tolerance_m: f64,
+    lat: f64,
+    max_points: usize,
+) -> MultiPolygon<f64> {
+    let points = |m: &MultiPolygon<f64>| -> usize {
+        m.0.iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|h| h.0.len()).sum::<usize>())
+            .sum()
+    };
+    let mut tol = tolerance_m;
+    loop {
+        let s = simplify_display(g, tol, lat);
+        if points(&s) <= max_points || tol >= 16.0 * tolerance_m || tol <= 0.0 {
+            return s;
+        }
+        tol *= 2.0;
+    }
+}
+
 /// Simplifies WGS84 polygons for display (Ramer–Douglas–Peucker) with a tolerance of
 /// `tolerance_m` metres at latitude `lat` (degrees), converted to degrees of latitude (the
 /// longer degree, so no point moves more than the tolerance). Rings that collapse are dropped.
