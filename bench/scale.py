@@ -12,17 +12,19 @@ For each size (millions of street nodes, default 0.25 0.5 1 2 4):
 3. exports the graph (`lifecircle network --edges-out`) and runs scipy's
    `csgraph.dijkstra(indices=sources, min_only=True)` on it from the same S sources (median of
    --runs), checking that both reach the same nodes with the same total distance;
-4. runs the whole study (`lifecircle analyze --config DIR/study.toml`) and reads its step times
-   (read network, build graphs, read inputs, route, catchments, coverage, gap areas, write
-   outputs) from stderr.
+4. runs the whole study as `synth` wrote it, every output on (service areas, maps, report):
+   `lifecircle analyze --config DIR/study.toml`, and reads its step times (read network, build
+   graphs, read inputs, route, catchments, service areas, coverage, gap areas, write outputs)
+   from stderr, with the size of the report;
+5. with --facility-service-areas, runs it once more with `[report] facility_service_areas =
+   true` (one area per facility and threshold) and reports the extra time.
 
 Peak RSS comes from `/usr/bin/time -f %M`. Prints two tables and writes bench/out/scale.json.
 
     python bench/scale.py --lifecircle target/release/lifecircle [--sizes 0.25,1] [--seed 1]
-        [--runs 5] [--analyze-timeout 900] [--no-analyze] [--service-areas]
+        [--runs 5] [--analyze-timeout 900] [--no-analyze] [--facility-service-areas]
 
-Service-area layers (the `[report]` section of newer study files) are turned off for the
-timed analyze unless --service-areas is given: they are reported on their own.
+No output of the study is switched off for the timed analyze.
 """
 
 from __future__ import annotations
@@ -114,14 +116,44 @@ def analyze_steps(stderr: str) -> dict[str, float]:
     return steps
 
 
-def supports_report_section(binary: str) -> bool:
-    """Whether this build's study files know `[report] service_areas` (newer builds)."""
-    src = os.path.join(ROOT, "src", "study", "config.rs")
+def run_analyze(binary: str, study: str, out: str, timeout: float) -> dict:
+    """One whole `analyze`: wall time, peak RSS, step times, report size."""
+    shutil.rmtree(out, ignore_errors=True)
+    log(f"scale: analyze {study}")
     try:
-        with open(src, encoding="utf-8") as f:
-            return "service_areas" in f.read()
-    except OSError:
-        return False
+        wall, rss, _, err = timed([binary, "analyze", "--config", study, "--out", out], timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"timeout_s": timeout}
+    except RuntimeError as e:
+        return {"error": str(e)[-500:]}
+    report = os.path.join(out, "report.html")
+    return {"wall_s": wall, "rss_kb": rss, "steps": analyze_steps(err),
+            "report_mb": os.path.getsize(report) / 1e6 if os.path.exists(report) else None}
+
+
+def with_report_key(study: str, key: str, value: str) -> str:
+    """A copy of `study` beside it with `[report] key = value` set."""
+    with open(study, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    out, section, done = [], None, False
+    for line in lines:
+        t = line.strip()
+        if t.startswith("[") and section == "[report]" and not done:
+            out.append(f"{key} = {value}")
+            done = True
+        if t.startswith("["):
+            section = t
+        if section == "[report]" and t.split("=")[0].strip() == key:
+            continue
+        out.append(line)
+    if not done:
+        if section != "[report]":
+            out.append("[report]")
+        out.append(f"{key} = {value}")
+    path = study.replace(".toml", f"-{key}.toml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    return path
 
 
 def main(argv=None) -> int:
@@ -132,7 +164,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
     ap.add_argument("--no-analyze", action="store_true")
-    ap.add_argument("--service-areas", action="store_true", help="keep service-area layers in the timed analyze")
+    ap.add_argument("--facility-service-areas", action="store_true",
+                    help="also time the study with one service area per facility")
     ap.add_argument("--analyze-timeout", type=float, default=900.0)
     args = ap.parse_args(argv)
     binary = args.lifecircle
@@ -187,23 +220,11 @@ def main(argv=None) -> int:
 
         if not args.no_analyze:
             study = os.path.join(d, "study.toml")
-            if not args.service_areas and supports_report_section(binary):
-                bench_study = os.path.join(d, "study-bench.toml")
-                with open(study, encoding="utf-8") as f:
-                    text = f.read()
-                with open(bench_study, "w", encoding="utf-8") as f:
-                    f.write(text + "\n[report]\nservice_areas = false\n")
-                study = bench_study
-                row["analyze_note"] = "service areas off"
-            log(f"scale: analyze {study}")
-            try:
-                wall, rss, _, err = timed([binary, "analyze", "--config", study, "--out", os.path.join(d, "out")],
-                                          timeout=args.analyze_timeout)
-                row["analyze"] = {"wall_s": wall, "rss_kb": rss, "steps": analyze_steps(err)}
-            except subprocess.TimeoutExpired:
-                row["analyze"] = {"timeout_s": args.analyze_timeout}
-            except RuntimeError as e:
-                row["analyze"] = {"error": str(e)[-500:]}
+            row["analyze"] = run_analyze(binary, study, os.path.join(d, "out"), args.analyze_timeout)
+            if args.facility_service_areas:
+                per = with_report_key(study, "facility_service_areas", "true")
+                row["analyze_facility_areas"] = run_analyze(binary, per, os.path.join(d, "out-facility-areas"),
+                                                            args.analyze_timeout)
         results.append(row)
         with open(os.path.join(args.out, "scale.json"), "w") as f:
             json.dump(results, f, indent=2)
@@ -257,9 +278,19 @@ def print_tables(results):
         for k in names:
             print(" | ".join([k] + [fmt(r.get("analyze", {}).get("steps", {}).get(k)) for r in results]))
         print(" | ".join(["whole (wall)"] + [fmt(r.get("analyze", {}).get("wall_s")) for r in results]))
+        print(" | ".join(["peak RSS (GB)"] + [fmt(r.get("analyze", {}).get("rss_kb", 0) / 1048576) for r in results]))
+        print(" | ".join(["report.html (MB)"] + [fmt(r.get("analyze", {}).get("report_mb")) for r in results]))
+        if any("analyze_facility_areas" in r for r in results):
+            per = [r.get("analyze_facility_areas", {}) for r in results]
+            print(" | ".join(["with per-facility areas (wall)"] + [fmt(p.get("wall_s")) for p in per]))
+            print(" | ".join(["  of which service areas"] + [
+                fmt(sum(v for k, v in p.get("steps", {}).items() if k.startswith("service areas")) or None)
+                for p in per]))
+            print(" | ".join(["  peak RSS (GB)"] + [fmt(p.get("rss_kb", 0) / 1048576) for p in per]))
+        by_n = {r["requested_nodes"]: r.get("analyze", {}).get("wall_s") for r in results}
+        if by_n.get(1_000_000) and by_n.get(4_000_000):
+            print(f"time(4 M) / time(1 M) = {by_n[4_000_000] / by_n[1_000_000]:.2f}")
         for r in results:
-            if "analyze_note" in r:
-                print(f"note: {r['phases']['nodes']:,} nodes: {r['analyze_note']}")
             if "timeout_s" in r.get("analyze", {}) or "error" in r.get("analyze", {}):
                 print(f"note: {r['phases']['nodes']:,} nodes: analyze {r['analyze']}")
 

@@ -751,6 +751,17 @@ pub fn service_areas(
     jobs: &[AreaJob],
     opts: &AreaOptions,
 ) -> Vec<ServiceAreaRecord> {
+    service_areas_with_progress(network, jobs, opts, &|_| {})
+}
+
+/// [`service_areas`], calling `done(n)` each time `n` more of the jobs have been finished (from
+/// any thread), so that a long run can show its progress.
+pub fn service_areas_with_progress(
+    network: &Network,
+    jobs: &[AreaJob],
+    opts: &AreaOptions,
+    done: &(dyn Fn(usize) + Sync),
+) -> Vec<ServiceAreaRecord> {
     use rayon::prelude::*;
     let buffers = crate::route::pool::Pool::new(|| ServiceAreaSearch::new(network));
     let plane = PlaneNetwork::new(network);
@@ -783,13 +794,21 @@ pub fn service_areas(
         let mut search = buffers.take();
         for &k in &large {
             out[k] = Some(run(&mut search, &jobs[k]));
+            done(1);
         }
     }
-    let done: Vec<(usize, Vec<ServiceAreaRecord>)> = small
+    let finished: Vec<(usize, Vec<ServiceAreaRecord>)> = small
         .par_iter()
-        .map_init(|| buffers.take(), |search, &k| (k, run(search, &jobs[k])))
+        .map_init(
+            || buffers.take(),
+            |search, &k| {
+                let records = run(search, &jobs[k]);
+                done(1);
+                (k, records)
+            },
+        )
         .collect();
-    for (k, records) in done {
+    for (k, records) in finished {
         out[k] = Some(records);
     }
     out.into_iter().flatten().flatten().collect()

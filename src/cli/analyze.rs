@@ -78,6 +78,21 @@ impl Observer for Terminal {
         b.enable_steady_tick(Duration::from_millis(120));
         *self.current.lock().expect("lock") = Some((b, step.to_string(), Instant::now()));
     }
+    fn progress(&self, done: u64, total: u64) {
+        if let Some((b, step, _)) = self.current.lock().expect("lock").as_ref() {
+            if b.length() != Some(total) {
+                b.set_style(
+                    ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {pos}/{len} {elapsed} (eta {eta})",
+                    )
+                    .expect("template"),
+                );
+                b.set_length(total);
+                b.set_message(step.clone());
+            }
+            b.set_position(done);
+        }
+    }
     fn end(&self) {
         if let Some((b, step, t0)) = self.current.lock().expect("lock").take() {
             b.finish_and_clear();

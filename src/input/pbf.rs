@@ -13,8 +13,16 @@ use crate::error::{Error, ErrorKind, Result};
 use std::ops::Range;
 use std::path::Path;
 
+/// The format's limits (<https://wiki.openstreetmap.org/wiki/PBF_Format>): a `BlobHeader` must
+/// be under 64 KiB.
+pub(crate) const MAX_BLOB_HEADER_BYTES: usize = 64 * 1024;
+/// A `Blob`, and the block it holds once decompressed, must be under 32 MiB.
+pub(crate) const MAX_BLOB_BYTES: usize = 32 * 1024 * 1024;
+
 /// A data blob of a file: its bytes as stored (compressed or not).
 pub(crate) struct PbfBlob {
+    /// Where the blob's length prefix starts in the file, for messages.
+    offset: usize,
     range: Range<usize>,
     raw_size: Option<usize>,
     zlib: bool,
@@ -44,43 +52,24 @@ impl PbfFile {
                 Error::io(path, e)
             }
         })?;
-        let not_pbf = |why: &str| {
-            Error::new(
-                ErrorKind::Format,
-                format!("not a readable OpenStreetMap PBF file: {why}"),
-            )
-            .file(path)
-        };
+        PbfFile::from_bytes(bytes).map_err(|e| e.file(path))
+    }
+
+    /// Finds the data blobs of a file's bytes. Every length is checked against the bytes there
+    /// are and the format's limits before it is used, so no field can make the reader loop,
+    /// read out of bounds or allocate more than the file holds.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<PbfFile> {
         let mut blobs = Vec::new();
         let mut pos = 0;
-        let mut any = false;
         while pos < bytes.len() {
-            let len = bytes
-                .get(pos..pos + 4)
-                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-                .ok_or_else(|| not_pbf("truncated blob header length"))?;
-            pos += 4;
-            let header = bytes
-                .get(pos..pos + len)
-                .ok_or_else(|| not_pbf("truncated blob header"))?;
-            pos += len;
-            let (kind, size) = blob_header(header).map_err(|e| e.file(path))?;
-            let blob = pos..pos + size;
-            if blob.end > bytes.len() {
-                return Err(not_pbf("truncated blob"));
-            }
-            pos = blob.end;
-            any = true;
-            match kind {
-                b"OSMData" => {
-                    blobs.push(blob_of(&bytes[blob.clone()], blob.start).map_err(|e| e.file(path))?)
-                }
-                b"OSMHeader" => {}
-                _ => return Err(not_pbf("unknown blob type")),
+            let blob = next_blob(&bytes, pos)?;
+            pos = blob.range.end;
+            if let Some(b) = blob.data {
+                blobs.push(b);
             }
         }
-        if !any {
-            return Err(Error::new(ErrorKind::Empty, "the OSM file is empty").file(path));
+        if pos == 0 {
+            return Err(Error::new(ErrorKind::Empty, "the OSM file is empty"));
         }
         Ok(PbfFile { bytes, blobs })
     }
@@ -90,46 +79,114 @@ impl PbfFile {
         self.bytes.len() as u64
     }
 
-    /// The block of blob `i`, decompressed and indexed.
+    /// The block of blob `i`, decompressed and indexed. A block is refused, never inflated
+    /// past its declared raw size (or 32 MiB when none is declared).
     pub fn block(&self, i: usize) -> Result<PbfBlock> {
         let b = &self.blobs[i];
+        let at = |e: Error| {
+            let msg = format!("{} (the blob at byte {})", e.message(), b.offset);
+            Error::new(e.kind(), msg)
+        };
         let stored = &self.bytes[b.range.clone()];
         let data = if b.zlib {
-            let mut out = Vec::with_capacity(b.raw_size.unwrap_or(stored.len() * 4));
-            let mut z = flate2::Decompress::new(true);
-            loop {
-                let status = z
-                    .decompress_vec(
-                        &stored[z.total_in() as usize..],
-                        &mut out,
-                        flate2::FlushDecompress::Finish,
-                    )
-                    .map_err(|_| corrupt("bad zlib data"))?;
-                match status {
-                    flate2::Status::StreamEnd => break,
-                    _ if out.len() == out.capacity() => out.reserve(out.capacity().max(1 << 16)),
-                    _ => return Err(corrupt("truncated zlib data")),
-                }
-            }
-            if b.raw_size.is_some_and(|n| n != out.len()) {
-                return Err(corrupt("size differs from the blob's raw size"));
-            }
-            out
+            inflate(stored, b.raw_size.unwrap_or(MAX_BLOB_BYTES)).map_err(at)?
         } else {
             stored.to_vec()
         };
-        PbfBlock::parse(data)
+        if b.raw_size.is_some_and(|n| n != data.len()) {
+            return Err(at(corrupt("size differs from the blob's raw size")));
+        }
+        PbfBlock::parse(data).map_err(at)
+    }
+}
+
+/// A blob found at some place of a file: the bytes it spans (length prefix to end) and, for an
+/// `OSMData` blob, where its data lies.
+struct FoundBlob {
+    range: Range<usize>,
+    data: Option<PbfBlob>,
+}
+
+/// The blob whose 4-byte length prefix starts at byte `pos` of `bytes`.
+fn next_blob(bytes: &[u8], pos: usize) -> Result<FoundBlob> {
+    let not_pbf = |why: String| {
+        Error::new(
+            ErrorKind::Format,
+            format!("not a readable OpenStreetMap PBF file: {why} at byte {pos}"),
+        )
+    };
+    let len = bytes
+        .get(pos..pos.saturating_add(4))
+        .filter(|b| b.len() == 4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or_else(|| not_pbf("truncated blob header length".into()))?;
+    if len > MAX_BLOB_HEADER_BYTES {
+        let why =
+            format!("a blob header of {len} bytes (the format allows {MAX_BLOB_HEADER_BYTES})");
+        return Err(not_pbf(why));
+    }
+    let header_start = pos + 4;
+    let header = bytes
+        .get(header_start..header_start + len)
+        .ok_or_else(|| not_pbf("truncated blob header".into()))?;
+    let (kind, size) = blob_header(header).map_err(|e| not_pbf(e.message().to_string()))?;
+    if size > MAX_BLOB_BYTES as u64 {
+        let why = format!("a blob of {size} bytes (the format allows {MAX_BLOB_BYTES})");
+        return Err(not_pbf(why));
+    }
+    let start = header_start + len;
+    let blob = start..start + size as usize;
+    if blob.end > bytes.len() {
+        return Err(not_pbf("truncated blob".into()));
+    }
+    let data = match kind {
+        b"OSMData" => Some(blob_of(&bytes[blob.clone()], blob.start, pos).map_err(|e| {
+            let msg = format!("{} (the blob at byte {pos})", e.message());
+            Error::new(e.kind(), msg)
+        })?),
+        b"OSMHeader" => None,
+        _ => return Err(not_pbf("unknown blob type".into())),
+    };
+    Ok(FoundBlob {
+        range: pos..blob.end,
+        data,
+    })
+}
+
+/// Inflates zlib data that should hold at most `limit` bytes; more is an error, found after
+/// writing at most `limit + 1` bytes.
+fn inflate(stored: &[u8], limit: usize) -> Result<Vec<u8>> {
+    let cap = limit.saturating_add(1);
+    let mut out = Vec::with_capacity(cap.min(stored.len().saturating_mul(8).max(1 << 16)));
+    let mut z = flate2::Decompress::new(true);
+    loop {
+        let input = stored.get(z.total_in() as usize..).unwrap_or_default();
+        let status = z
+            .decompress_vec(input, &mut out, flate2::FlushDecompress::Finish)
+            .map_err(|_| corrupt("bad zlib data"))?;
+        if out.len() > limit {
+            let msg = format!("data inflating past the blob's raw size of {limit} bytes");
+            return Err(corrupt(&msg));
+        }
+        match status {
+            flate2::Status::StreamEnd => return Ok(out),
+            _ if out.len() == out.capacity() => {
+                let more = out.capacity().max(1 << 16).min(cap - out.len());
+                out.reserve_exact(more);
+            }
+            _ => return Err(corrupt("truncated zlib data")),
+        }
     }
 }
 
 /// The type and data size of a blob header.
-fn blob_header(h: &[u8]) -> Result<(&[u8], usize)> {
+fn blob_header(h: &[u8]) -> Result<(&[u8], u64)> {
     let (mut kind, mut size) = (None, None);
     let mut r = Reader::new(h);
     while let Some((field, wire)) = r.key()? {
         match (field, wire) {
             (1, 2) => kind = Some(r.bytes()?),
-            (3, 0) => size = Some(r.varint()? as usize),
+            (3, 0) => size = Some(r.varint()?),
             _ => r.skip(wire)?,
         }
     }
@@ -139,20 +196,30 @@ fn blob_header(h: &[u8]) -> Result<(&[u8], usize)> {
     ))
 }
 
-/// Where a blob's data lies (`offset` is the blob's place in the file).
-fn blob_of(b: &[u8], offset: usize) -> Result<PbfBlob> {
+/// Where a blob's data lies (`start` is the blob's place in the file, `offset` its length
+/// prefix's).
+fn blob_of(b: &[u8], start: usize, offset: usize) -> Result<PbfBlob> {
     let mut r = Reader::new(b);
     let (mut data, mut raw_size, mut zlib) = (None, None, false);
     while let Some((field, wire)) = r.key()? {
         match (field, wire) {
             (1, 2) => {
                 let d = r.bytes()?;
-                data = Some(offset + r.pos - d.len()..offset + r.pos);
+                data = Some(start + r.pos - d.len()..start + r.pos);
+                zlib = false;
             }
-            (2, 0) => raw_size = Some(r.varint()? as usize),
+            (2, 0) => {
+                let n = r.varint()?;
+                if n > MAX_BLOB_BYTES as u64 {
+                    let msg =
+                        format!("a raw size of {n} bytes (the format allows {MAX_BLOB_BYTES})");
+                    return Err(corrupt(&msg));
+                }
+                raw_size = Some(n as usize);
+            }
             (3, 2) => {
                 let d = r.bytes()?;
-                data = Some(offset + r.pos - d.len()..offset + r.pos);
+                data = Some(start + r.pos - d.len()..start + r.pos);
                 zlib = true;
             }
             (4..=7, 2) => {
@@ -163,6 +230,7 @@ fn blob_of(b: &[u8], offset: usize) -> Result<PbfBlob> {
         }
     }
     Ok(PbfBlob {
+        offset,
         range: data.ok_or_else(|| corrupt("blob without data"))?,
         raw_size,
         zlib,
@@ -262,7 +330,12 @@ impl PbfBlock {
         let (mut keys, mut vals) = (Vec::new(), Vec::new());
         let (mut ids, mut lats, mut lons, mut kv) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let pos = |offset: i64, v: i64| offset + self.granularity * v;
+        let pos = |offset: i64, v: i64| {
+            self.granularity
+                .checked_mul(v)
+                .and_then(|x| x.checked_add(offset))
+                .ok_or_else(|| corrupt("node position out of range"))
+        };
         for mut g in self.groups() {
             while let Some((field, wire)) = g.key()? {
                 match (field, wire) {
@@ -285,8 +358,8 @@ impl PbfBlock {
                         self.push_tags(&keys, &vals, &mut tags);
                         f(
                             id,
-                            pos(self.lon_offset, lon),
-                            pos(self.lat_offset, lat),
+                            pos(self.lon_offset, lon)?,
+                            pos(self.lat_offset, lat)?,
                             &tags,
                         );
                     }
@@ -329,8 +402,8 @@ impl PbfBlock {
                             k += 1;
                             f(
                                 id,
-                                pos(self.lon_offset, lon),
-                                pos(self.lat_offset, lat),
+                                pos(self.lon_offset, lon)?,
+                                pos(self.lat_offset, lat)?,
                                 &tags,
                             );
                         }
@@ -645,6 +718,113 @@ mod tests {
     fn reads_sao_paulo_as_osmpbf_does() {
         let [nodes, ways, ..] = both("data/sao-paulo/spo_osm.pbf");
         assert!(nodes > 10_000 && ways > 1_000);
+    }
+
+    /// A protocol-buffers field: key, then a varint or length-delimited bytes.
+    fn field(out: &mut Vec<u8>, number: u64, value: Result<u64, &[u8]>) {
+        fn varint(out: &mut Vec<u8>, mut v: u64) {
+            while v >= 0x80 {
+                out.push((v as u8) | 0x80);
+                v >>= 7;
+            }
+            out.push(v as u8);
+        }
+        match value {
+            Ok(v) => {
+                varint(out, number << 3);
+                varint(out, v);
+            }
+            Err(b) => {
+                varint(out, (number << 3) | 2);
+                varint(out, b.len() as u64);
+                out.extend_from_slice(b);
+            }
+        }
+    }
+
+    /// A file of one blob: length prefix, header (type, declared size) and the blob's bytes.
+    fn framed(kind: &[u8], declared: u64, blob: &[u8]) -> Vec<u8> {
+        let mut header = Vec::new();
+        field(&mut header, 1, Err(kind));
+        field(&mut header, 3, Ok(declared));
+        let mut out = (header.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(&header);
+        out.extend_from_slice(blob);
+        out
+    }
+
+    /// A `Blob` message: optional raw size, then zlib data.
+    fn zlib_blob(raw: &[u8], raw_size: Option<u64>) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(raw).unwrap();
+        let data = z.finish().unwrap();
+        let mut blob = Vec::new();
+        if let Some(n) = raw_size {
+            field(&mut blob, 2, Ok(n));
+        }
+        field(&mut blob, 3, Err(&data));
+        blob
+    }
+
+    fn refused(bytes: Vec<u8>) -> String {
+        let t = std::time::Instant::now();
+        let e = match PbfFile::from_bytes(bytes) {
+            Err(e) => e,
+            Ok(f) => (0..f.blobs.len())
+                .map(|i| f.block(i).map(|_| ()))
+                .find_map(|r| r.err())
+                .expect("refused"),
+        };
+        assert!(t.elapsed().as_secs_f64() < 2.0, "took {:?}", t.elapsed());
+        e.to_string()
+    }
+
+    #[test]
+    fn hostile_sizes_are_refused_without_looping_or_allocating() {
+        // A blob size that would wrap the read position back to the start.
+        let wrap = framed(b"OSMData", u64::MAX - 20, b"");
+        assert!(refused(wrap).contains("a blob of 18446744073709551595 bytes"));
+        // A blob size beyond the end of the file.
+        let e = refused(framed(b"OSMData", 1000, b"abc"));
+        assert!(e.contains("truncated blob at byte 0"), "{e}");
+        // A header length over the format's 64 KiB.
+        let mut big = 70_000u32.to_be_bytes().to_vec();
+        big.extend(vec![0u8; 20]);
+        assert!(refused(big).contains("a blob header of 70000 bytes"));
+        // A raw size of 2^45 bytes is refused before any allocation.
+        let blob = zlib_blob(b"x", Some(1 << 45));
+        let e = refused(framed(b"OSMData", blob.len() as u64, &blob));
+        assert!(e.contains("raw size of 35184372088832 bytes"), "{e}");
+        // 40 MB of zeros declared as 10 bytes: refused after inflating 11 bytes.
+        let zeros = vec![0u8; 40_000_000];
+        let blob = zlib_blob(&zeros, Some(10));
+        let e = refused(framed(b"OSMData", blob.len() as u64, &blob));
+        assert!(
+            e.contains("inflating past the blob's raw size of 10 bytes"),
+            "{e}"
+        );
+        // The same with no raw size: refused at the format's 32 MiB.
+        let blob = zlib_blob(&zeros, None);
+        let e = refused(framed(b"OSMData", blob.len() as u64, &blob));
+        assert!(e.contains("raw size of 33554432 bytes"), "{e}");
+        // A granularity that overflows a node position.
+        let mut dense = Vec::new();
+        field(&mut dense, 1, Ok(2));
+        field(&mut dense, 8, Ok(u64::MAX - 1));
+        field(&mut dense, 9, Ok(2));
+        let mut group = Vec::new();
+        field(&mut group, 2, Err(&dense));
+        let mut block = Vec::new();
+        field(&mut block, 2, Err(&group));
+        field(&mut block, 17, Ok(1 << 40));
+        let blob = zlib_blob(&block, Some(block.len() as u64));
+        let file = PbfFile::from_bytes(framed(b"OSMData", blob.len() as u64, &blob)).unwrap();
+        let e = file.block(0).unwrap().for_each_node(|_, _, _, _| {});
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("node position out of range"));
     }
 
     #[test]

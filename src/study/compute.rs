@@ -7,7 +7,9 @@ use super::observer::{step, Observer};
 use crate::analysis::access::{tally_access, two_step_fca, Catchments, Decay, StudyAccess};
 use crate::analysis::coverage::{evaluate, CategoryTimes, Coverage};
 use crate::analysis::gaps::{centred_grid, BinnedPoints, GapArea};
-use crate::analysis::service_area::{service_areas, AreaJob, AreaOptions, ServiceAreaRecord};
+use crate::analysis::service_area::{
+    service_areas_with_progress, AreaJob, AreaOptions, ServiceAreaRecord,
+};
 use crate::analysis::tally::{tally, Tally, TallyInput};
 use crate::categories::CategoryMap;
 use crate::error::{Error, ErrorKind, Result};
@@ -491,16 +493,19 @@ fn compute_with(
         if study.report.service_areas {
             let jobs = area_jobs(study, cats, &zones, fac_idx, subset, &r.facility_snaps);
             let areas = step(obs, &format!("service areas ({mode})"), || {
-                service_areas(
-                    net,
-                    &jobs,
-                    &AreaOptions {
-                        speed_mps: tp.speed_mps,
-                        access_mps: tp.access_speed_mps,
-                        buffer_m: study.report.service_area_buffer_m,
-                        lines: study.report.service_area_lines,
-                    },
-                )
+                let total = jobs.len() as u64;
+                let finished = std::sync::atomic::AtomicU64::new(0);
+                let done = |n: usize| {
+                    let k = finished.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                    obs.progress(k + n as u64, total);
+                };
+                let opts = AreaOptions {
+                    speed_mps: tp.speed_mps,
+                    access_mps: tp.access_speed_mps,
+                    buffer_m: study.report.service_area_buffer_m,
+                    lines: study.report.service_area_lines,
+                };
+                service_areas_with_progress(net, &jobs, &opts, &done)
             });
             all_service_areas.extend(areas);
         }

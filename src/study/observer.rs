@@ -6,6 +6,9 @@ pub trait Observer: Sync {
     fn begin(&self, step: &str);
     /// The step that began last has ended.
     fn end(&self);
+    /// The step that began last has done `done` of its `total` pieces of work (e.g. service
+    /// areas); called from any thread, as often as the step likes.
+    fn progress(&self, _done: u64, _total: u64) {}
     /// Information worth showing.
     fn note(&self, msg: &str);
     /// Something the user should look at (unsnapped points, missing data).
