@@ -30,6 +30,7 @@ fn demo_produces_every_layer_and_loses_nothing() {
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
+    common::assert_valid_gpkg(&out.join("lifecircle.gpkg"));
     let ds = gdal::Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let count = |name: &str| ds.layer_by_name(name).unwrap().feature_count();
     assert_eq!(count("zones"), 11, "Liechtenstein's 11 municipalities");

@@ -196,6 +196,7 @@ fn geojson_and_geopackage_outputs_carry_the_same_fields() {
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
+    common::assert_valid_gpkg(&gpkg);
     let (_, rows) = read_csv(&csv_out);
     let fc: geojson::FeatureCollection = std::fs::read_to_string(&gj)
         .unwrap()

@@ -1,6 +1,8 @@
 //! Output writers, read back independently: GeoPackage with GDAL, XLSX with calamine, GBK CSV
 //! with encoding_rs; output coordinate systems; byte-identical reruns.
 
+mod common;
+
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use gdal::vector::sql::Dialect;
 use gdal::vector::LayerAccess;
@@ -174,6 +176,7 @@ fn geopackage_holds_polygons_points_and_a_table() {
     let path = dir.path().join("study.gpkg");
     let (z, d, t) = (zones(), demand(), summary());
     write_gpkg_layers(&path, &[&z, &d, &t], OutputCrs::Wgs84).unwrap();
+    common::assert_valid_gpkg(&path);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
@@ -299,6 +302,7 @@ fn geopackage_in_epsg4547_converts_back_to_the_input() {
     let path = dir.path().join("gk.gpkg");
     let (z, d) = (zones(), demand());
     write_gpkg_layers(&path, &[&z, &d], OutputCrs::Epsg4547).unwrap();
+    common::assert_valid_gpkg(&path);
     let ds = Dataset::open(&path).unwrap();
     for (name, layer) in [("zones", &z), ("demand", &d)] {
         assert_eq!(srs_code(&ds, name), 4547);
@@ -337,9 +341,21 @@ fn geopackage_in_gcj02_is_the_shifted_input_and_says_so() {
     let path = dir.path().join("gcj.gpkg");
     let (z, d, t) = (zones(), demand(), summary());
     write_gpkg_layers(&path, &[&z, &d, &t], OutputCrs::Gcj02).unwrap();
+    common::assert_valid_gpkg(&path);
     let ds = Dataset::open(&path).unwrap();
     for (name, layer) in [("zones", &z), ("demand", &d)] {
-        assert_eq!(srs_code(&ds, name), 4326, "EPSG:4326 axes");
+        // A user-defined system that says it is GCJ-02, not EPSG:4326.
+        let srs = ds.layer_by_name(name).unwrap().spatial_ref().unwrap();
+        assert!(
+            srs.name().unwrap().starts_with("GCJ-02"),
+            "{:?}",
+            srs.name()
+        );
+        assert_ne!(srs.auth_code().ok(), Some(4326));
+        assert_eq!(
+            lifecircle::crs::Crs::from_spatial_ref(&srs),
+            Some(lifecircle::crs::Crs::Gcj02)
+        );
         assert!(contents(&ds, name, "description").contains("GCJ-02"));
         assert!(contents(&ds, name, "description").contains("NOT WGS84"));
         assert_eq!(
@@ -369,6 +385,7 @@ fn geopackage_in_cgcs2000_keeps_the_coordinates() {
     let path = dir.path().join("cgcs.gpkg");
     let d = demand();
     write_gpkg_layers(&path, &[&d], OutputCrs::Cgcs2000).unwrap();
+    common::assert_valid_gpkg(&path);
     let ds = Dataset::open(&path).unwrap();
     assert_eq!(srs_code(&ds, "demand"), 4490);
     let got: Vec<Vec<[f64; 2]>> = stored_geometries(&ds, "demand")
@@ -398,9 +415,11 @@ fn geopackage_reruns_are_byte_identical() {
     let a = dir.path().join("a.gpkg");
     let b = dir.path().join("sub/b.gpkg");
     write_gpkg_layers(&a, &[&z, &many, &t], OutputCrs::Epsg4547).unwrap();
+    common::assert_valid_gpkg(&a);
     // GDAL's time stamps have millisecond resolution: make sure the clock moves on.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     write_gpkg_layers(&b, &[&z, &many, &t], OutputCrs::Epsg4547).unwrap();
+    common::assert_valid_gpkg(&b);
     let (ba, bb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     assert!(ba == bb, "GeoPackage differs between runs");
     let ds = Dataset::open(&a).unwrap();
@@ -418,7 +437,9 @@ fn geopackage_reruns_are_byte_identical() {
     let c = dir.path().join("c.gpkg");
     let d2 = dir.path().join("d.gpkg");
     write_gpkg(&c, &z).unwrap();
+    common::assert_valid_gpkg(&c);
     write_gpkg(&d2, &z).unwrap();
+    common::assert_valid_gpkg(&d2);
     assert!(std::fs::read(&c).unwrap() == std::fs::read(&d2).unwrap());
 }
 
@@ -441,6 +462,7 @@ fn an_empty_layer_with_a_declared_type_is_still_a_map_layer() {
     let gaps =
         Layer::new("gaps", &[("area_m2", Kind::Real)]).with_geometry_type(GeometryType::Polygon);
     write_gpkg_layers(&path, &[&gaps], OutputCrs::Epsg4547).unwrap();
+    common::assert_valid_gpkg(&path);
     let ds = Dataset::open(&path).unwrap();
     let l = ds.layer_by_name("gaps").unwrap();
     assert_eq!(l.feature_count(), 0);
@@ -667,6 +689,22 @@ fn default_csv_is_utf8_with_bom_and_english_headers() {
 }
 
 #[test]
+fn geojson_polygons_follow_the_right_hand_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zones.geojson");
+    // The first zone's hole runs counter-clockwise like its exterior; the second zone's
+    // exteriors are reversed to run clockwise.
+    let mut z = zones();
+    if let Some(Geometry::MultiPolygon(mp)) = z.geometry.as_mut().unwrap().get_mut(1) {
+        for p in &mut mp.0 {
+            p.exterior_mut(|r| r.0.reverse());
+        }
+    }
+    write_geojson(&path, &z).unwrap();
+    assert_eq!(common::assert_rfc7946(&path), z.len());
+}
+
+#[test]
 fn geojson_stays_wgs84() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demand.geojson");
@@ -690,6 +728,7 @@ fn repeated_labels_become_distinct_aliases() {
         .with_labels(&[("pop", "人口"), ("pop2", "人口")]);
     t.push(vec![Value::Int(1), Value::Int(2)], None);
     write_gpkg_layers(&path, &[&t], OutputCrs::Wgs84).unwrap();
+    common::assert_valid_gpkg(&path);
     let ds = Dataset::open(&path).unwrap();
     assert_eq!(
         data_columns(&ds),
@@ -733,6 +772,7 @@ fn geopackage_spatial_index_answers_like_a_scan_and_survives_edits() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("index.gpkg");
     write_gpkg_layers(&path, &[&pts, &cells], OutputCrs::Wgs84).unwrap();
+    common::assert_valid_gpkg(&path);
 
     let rtree_ok = |path: &Path, table: &str| {
         let db = rusqlite::Connection::open(path).unwrap();

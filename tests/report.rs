@@ -127,6 +127,7 @@ fn demo_report_opens_in_chromium_and_rebuilds_from_the_output_folder() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let gpkg = out.join("lifecircle.gpkg");
+    common::assert_valid_gpkg(&gpkg);
     let zones = feature_count(&gpkg, "zones");
     let facilities = feature_count(&gpkg, "facilities");
     assert_eq!(zones, 11);
@@ -368,8 +369,9 @@ fn the_study_report_section_sets_thresholds_width_and_outputs() {
         "maps switched off"
     );
     assert!(out.join("report.html").exists());
-    assert!(out.join("service_areas.geojson").exists());
+    assert!(common::assert_rfc7946(&out.join("service_areas.geojson")) > 0);
     assert!(!out.join("facility_service_areas.geojson").exists());
+    common::assert_valid_gpkg(&out.join("lifecircle.gpkg"));
     let ds = gdal::Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     assert!(ds.layer_by_name("facility_service_areas").is_err());
     let mut l = ds.layer_by_name("service_areas").unwrap();

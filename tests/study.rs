@@ -345,6 +345,7 @@ fn every_zone_figure_matches_the_hand_worked_values() {
     assert_eq!(summary["unsnapped_demand_points"], 1);
 
     // The GeoPackage read back with GDAL has the same Chinese names.
+    common::assert_valid_gpkg(&dir.path().join("out/lifecircle.gpkg"));
     let ds = gdal::Dataset::open(dir.path().join("out/lifecircle.gpkg")).unwrap();
     let mut zl = ds.layer_by_name("zones").unwrap();
     let names: Vec<String> = zl
@@ -717,6 +718,7 @@ candidates = "cand.csv"
     assert_eq!(covered(&plan) - covered(&base), 550.0);
     assert!(plan.get("siting").is_none(), "the plan does not site again");
     // The sites layer, its map and the report section.
+    common::assert_valid_gpkg(&out.join("lifecircle.gpkg"));
     let ds = gdal::Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     assert_eq!(ds.layer_by_name("sites").unwrap().feature_count(), 1);
     assert!(out.join("map_sites_elderly_care.png").exists());

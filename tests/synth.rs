@@ -128,6 +128,8 @@ fn network_size_pieces_and_zone_names() {
     )
     .unwrap();
     assert_eq!(csv_text, lifecircle::synth::names::SUBDISTRICTS_CSV);
+    common::assert_valid_gpkg(&dir.join("zones.gpkg"));
+    common::assert_valid_gpkg(&dir.join("network.gpkg"));
     let ds = gdal::Dataset::open(dir.join("zones.gpkg")).unwrap();
     let mut layer = ds.layer(0).unwrap();
     let mut names = Vec::new();
@@ -198,6 +200,7 @@ fn the_study_runs_as_is_and_zone_populations_add_up() {
             )
         })
         .collect();
+    common::assert_valid_gpkg(&out.join("lifecircle.gpkg"));
     let ds = gdal::Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let mut zones = ds.layer_by_name("zones").unwrap();
     let mut sum = 0.0;

@@ -113,10 +113,61 @@ impl Crs {
         Ok(Transformer { steps })
     }
 
+    /// The spatial reference written to files for this system, in the traditional GIS axis
+    /// order (longitude or easting first). GCJ-02 and BD-09 have no EPSG code: they are written
+    /// as user-defined geographic systems on the WGS 84 ellipsoid whose names say what they are
+    /// ("GCJ-02 ..."/"BD-09 ..."), which [`Crs::from_spatial_ref`] reads back.
+    ///
+    /// ```
+    /// use lifecircle::crs::Crs;
+    /// let srs = Crs::Gcj02.spatial_ref().unwrap();
+    /// assert!(srs.name().unwrap().starts_with("GCJ-02"));
+    /// assert_eq!(Crs::from_spatial_ref(&srs), Some(Crs::Gcj02));
+    /// ```
+    #[cfg(feature = "gdal")]
+    pub fn spatial_ref(self) -> Result<SpatialRef> {
+        let web_map = |name: &str, datum: &str| {
+            let wkt = format!(
+                "GEOGCS[\"{name}\",DATUM[\"{datum}\",SPHEROID[\"WGS 84\",6378137,298.257223563]],\
+                 PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433],\
+                 AXIS[\"Longitude\",EAST],AXIS[\"Latitude\",NORTH]]"
+            );
+            let mut srs = SpatialRef::from_wkt(&wkt).map_err(|e| {
+                Error::new(ErrorKind::Crs, format!("cannot define {name}")).caused_by(e)
+            })?;
+            srs.set_axis_mapping_strategy(
+                gdal::spatial_ref::AxisMappingStrategy::TraditionalGisOrder,
+            );
+            Ok(srs)
+        };
+        match self {
+            Crs::Gcj02 => web_map(
+                "GCJ-02 (Amap/Tencent, not WGS 84: offset from it by the GCJ-02 algorithm)",
+                "GCJ-02 offset of World Geodetic System 1984",
+            ),
+            Crs::Bd09 => web_map(
+                "BD-09 (Baidu, not WGS 84: offset from it by the BD-09 algorithm)",
+                "BD-09 offset of World Geodetic System 1984",
+            ),
+            Crs::Wgs84 => traditional_srs(4326),
+            Crs::Cgcs2000 => traditional_srs(4490),
+            Crs::Epsg(code) => traditional_srs(code),
+        }
+    }
+
     #[cfg(feature = "gdal")]
     /// The system of a GDAL spatial reference: the built-in variant when it is EPSG:4326 or 4490,
     /// else its EPSG code when it has one.
     pub fn from_spatial_ref(srs: &SpatialRef) -> Option<Crs> {
+        // The systems of Chinese web maps have no EPSG code: files name them (see
+        // [`Crs::spatial_ref`]).
+        let name = srs.name().unwrap_or_default();
+        if name.starts_with("GCJ-02") {
+            return Some(Crs::Gcj02);
+        }
+        if name.starts_with("BD-09") {
+            return Some(Crs::Bd09);
+        }
         let mut srs = srs.clone();
         let code = match (srs.auth_name(), srs.auth_code()) {
             (Some(name), Ok(code)) if name.eq_ignore_ascii_case("EPSG") => Some(code),

@@ -1,8 +1,9 @@
 //! GeoJSON output (RFC 7946): a FeatureCollection in WGS84.
 //!
 //! RFC 7946 allows WGS84 longitude/latitude only, so GeoJSON is always written in WGS84: the
-//! output coordinate system ([`super::OutputCrs`]) does not apply to it. Properties use the
-//! English column names.
+//! output coordinate system ([`super::OutputCrs`]) does not apply to it, and no `crs` member is
+//! written. Polygons follow the right-hand rule (exterior rings counter-clockwise, holes
+//! clockwise). Properties use the English column names.
 
 use super::atomic::write_atomic;
 use super::layer::{Layer, Value};
@@ -37,7 +38,9 @@ pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
         }
         features.push(Feature {
             bbox: None,
-            geometry: Some(Geometry::new(geojson::GeometryValue::from(&geometry[i]))),
+            geometry: Some(Geometry::new(geojson::GeometryValue::from(
+                right_hand_rule(&geometry[i]).as_ref(),
+            ))),
             id: None,
             properties: Some(props),
             foreign_members: None,
@@ -53,4 +56,20 @@ pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
             .map_err(|e| Error::new(ErrorKind::Io, "cannot encode GeoJSON").caused_by(e))?;
         std::fs::write(tmp, text).map_err(|e| Error::io(tmp, e))
     })
+}
+
+/// `g` with its polygons' exterior rings counter-clockwise and holes clockwise (RFC 7946,
+/// section 3.1.6).
+fn right_hand_rule(g: &geo_types::Geometry<f64>) -> std::borrow::Cow<'_, geo_types::Geometry<f64>> {
+    use geo::orient::{Direction, Orient};
+    use geo_types::Geometry as G;
+    use std::borrow::Cow;
+    match g {
+        G::Polygon(p) => Cow::Owned(G::Polygon(p.orient(Direction::Default))),
+        G::MultiPolygon(p) => Cow::Owned(G::MultiPolygon(p.orient(Direction::Default))),
+        G::GeometryCollection(c) => Cow::Owned(G::GeometryCollection(
+            c.iter().map(|g| right_hand_rule(g).into_owned()).collect(),
+        )),
+        _ => Cow::Borrowed(g),
+    }
 }

@@ -11,8 +11,9 @@
 //!   table, so a label repeated in one layer gets the column name appended);
 //! - the layer's Chinese label, and for map layers a note on the coordinate system, in
 //!   `gpkg_contents.description`;
-//! - for GCJ-02, which has no EPSG code, the EPSG:4326 definition (for the axes only) and
-//!   `GCJ-02` in both the description and the identifier of every map layer;
+//! - for GCJ-02, which has no EPSG code, a user-defined system named `GCJ-02 ...` in
+//!   `gpkg_spatial_ref_sys` (WGS 84 ellipsoid, longitude first), and `GCJ-02` in both the
+//!   description and the identifier of every map layer;
 //! - mixed single and multi geometries of one kind (Polygon and MultiPolygon) are all written
 //!   as the multi kind, so that the layer has one geometry type;
 //! - for every map layer, an R-tree spatial index (`rtree_<layer>_geom`, the GeoPackage R-tree

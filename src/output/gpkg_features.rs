@@ -14,7 +14,10 @@
 //!
 //! A GeoPackage geometry blob is the header `GP`, version 0, a flags byte (little-endian, the
 //! envelope kind, the empty flag), the `srs_id`, the envelope `[minx, maxx, miny, maxy]` (left
-//! out for points, as GDAL does), then the geometry as ISO WKB.
+//! out for points, as GDAL does), then the geometry as ISO WKB. An empty geometry (a service
+//! area that reaches nothing) is stored as NULL: every reader takes NULL as "no geometry",
+//! while the blob's empty flag is read differently by different tools (GDAL 3.6's
+//! `validate_gpkg.py` looks for it in bit 3, the specification puts it in bit 4).
 
 use super::gpkg_rtree::{create_extensions_table, create_index, register_index, Entry};
 use super::layer::{Layer, Value};
@@ -118,6 +121,7 @@ fn write_layer(
             transform_geometry(&mut g, transformer, &mut buf).map_err(|e| e.at(at()))?;
             let g = prepare(g);
             let bbox = geometry_blob(&mut blob, &g, *srs_id);
+            has_blob = bbox.is_some();
             if let Some(b) = bbox {
                 entries.push(Entry { id: fid, bbox: b });
                 extent = [
@@ -127,9 +131,8 @@ fn write_layer(
                     extent[3].max(b[3]),
                 ];
             }
-            has_blob = true;
         }
-        // A layer with a geometry column but no geometries stores NULL.
+        // A row without a geometry, or with an empty one, stores NULL.
         let geometry_param = geometry.as_ref().map(|_| {
             if has_blob {
                 Param::Blob(&blob)
@@ -264,12 +267,23 @@ fn write_column_labels(db: &Connection, layers: &[&Layer]) -> rusqlite::Result<(
          column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, \
          constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), \
          CONSTRAINT gdc_tn UNIQUE (table_name, name)); \
-         INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) \
-         SELECT 'gpkg_data_columns', NULL, 'gpkg_schema', \
-         'http://www.geopackage.org/spec121/#extension_schema', 'read-write' \
-         WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions \
-         WHERE table_name = 'gpkg_data_columns' AND extension_name = 'gpkg_schema')",
+         CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (\
+         constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT, \
+         min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, \
+         description TEXT, \
+         CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value));",
     )?;
+    // The schema extension covers both of its tables (GeoPackage 1.2.1, requirement 141).
+    for table in ["gpkg_data_columns", "gpkg_data_column_constraints"] {
+        db.execute(
+            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, \
+             scope) SELECT ?1, NULL, 'gpkg_schema', \
+             'http://www.geopackage.org/spec121/#extension_schema', 'read-write' \
+             WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions \
+             WHERE table_name = ?1 AND extension_name = 'gpkg_schema')",
+            params![table],
+        )?;
+    }
     let mut put = db.prepare(
         "INSERT OR IGNORE INTO gpkg_data_columns (table_name, column_name, name) VALUES (?1, ?2, ?3)",
     )?;

@@ -11,7 +11,7 @@
 //! | `wgs84`    | WGS84 lon/lat degrees                | EPSG:4326                              |
 //! | `cgcs2000` | CGCS2000 lon/lat degrees (= WGS84)   | EPSG:4490                              |
 //! | `EPSG:4547`| CGCS2000 3° Gauss–Krüger CM 114°E, metres, easting first | EPSG:4547          |
-//! | `gcj02`    | GCJ-02 lon/lat degrees (Amap/Tencent) | EPSG:4326 axes, layer description and identifier say GCJ-02 |
+//! | `gcj02`    | GCJ-02 lon/lat degrees (Amap/Tencent) | a user-defined system named `GCJ-02 ...` (WGS 84 ellipsoid); layer description and identifier say GCJ-02 too |
 //!
 //! GeoJSON output is always RFC 7946 WGS84 and ignores the output system.
 
@@ -34,8 +34,9 @@ pub enum OutputCrs {
     /// CGCS2000 / 3-degree Gauss–Krüger CM 114°E (EPSG:4547), easting and northing in metres,
     /// easting first.
     Epsg4547,
-    /// GCJ-02 longitude/latitude (Amap, Tencent). It has no EPSG code: files carry EPSG:4326
-    /// axes and say GCJ-02 in the layer's description and identifier.
+    /// GCJ-02 longitude/latitude (Amap, Tencent). It has no EPSG code: files carry a
+    /// user-defined system named GCJ-02 ([`Crs::spatial_ref`]) and say GCJ-02 in the layer's
+    /// description and identifier.
     Gcj02,
 }
 
@@ -58,14 +59,9 @@ impl OutputCrs {
         }
     }
 
-    /// The EPSG code written into files: 4326, 4490, 4547, and 4326 for GCJ-02 (which has
-    /// none; see [`OutputCrs::Gcj02`]).
-    pub fn epsg_code(self) -> u32 {
-        match self {
-            OutputCrs::Wgs84 | OutputCrs::Gcj02 => 4326,
-            OutputCrs::Cgcs2000 => 4490,
-            OutputCrs::Epsg4547 => 4547,
-        }
+    /// The EPSG code of the system, `None` for GCJ-02 (which has none).
+    pub fn epsg_code(self) -> Option<u32> {
+        self.crs().epsg_code()
     }
 
     /// True for longitude/latitude systems, false for EPSG:4547 (metres).
@@ -102,10 +98,7 @@ impl OutputCrs {
             OutputCrs::Epsg4547 => {
                 "Coordinates: CGCS2000 / 3-degree Gauss-Kruger CM 114E (EPSG:4547), metres"
             }
-            OutputCrs::Gcj02 => {
-                "Coordinates: GCJ-02 (Amap/Tencent, 火星坐标), NOT WGS84; \
-                 the EPSG:4326 label only gives the axes"
-            }
+            OutputCrs::Gcj02 => "Coordinates: GCJ-02 (Amap/Tencent, 火星坐标), NOT WGS84",
         }
     }
 
@@ -113,7 +106,7 @@ impl OutputCrs {
     /// The GDAL spatial reference written to files, in the traditional GIS axis order
     /// (longitude or easting first).
     pub fn spatial_ref(self) -> Result<SpatialRef> {
-        crate::crs::traditional_srs(self.epsg_code())
+        self.crs().spatial_ref()
     }
 
     /// The conversion from WGS84 into this system.
