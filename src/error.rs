@@ -88,6 +88,21 @@ impl Error {
         self
     }
 
+    /// Renames the field `from` to `to` (e.g. a library setting to the command-line option that
+    /// gives it); other fields are kept.
+    ///
+    /// ```
+    /// use lifecircle::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::InvalidValue, "bad").field("candidates");
+    /// assert_eq!(e.rename_field("candidates", "--candidates").to_string(), "`--candidates`: bad");
+    /// ```
+    pub fn rename_field(mut self, from: &str, to: &str) -> Self {
+        if self.field.as_deref() == Some(from) {
+            self.field = Some(to.to_string());
+        }
+        self
+    }
+
     /// Places the error under a section of a configuration file: the field `k` becomes
     /// `prefix.k` (or `prefix` when there is no field). Errors about another file (an input
     /// the section names) keep their field, which is a column of that file.

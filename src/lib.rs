@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod bounds;
 pub mod categories;
 pub mod crs;
 pub mod error;

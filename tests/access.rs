@@ -693,7 +693,7 @@ fn study_e2sfca_weights_and_bad_access_keys() {
         ),
         (
             "[access]\nminutes = -1\n",
-            &["access.minutes", "positive"][..],
+            &["access.minutes", "above 0 and at most 600 minutes"][..],
         ),
         (
             "[access]\ntargets = { library = 0.1 }\n",

@@ -478,7 +478,7 @@ fn bad_study_files_name_the_key() {
 }
 
 #[test]
-fn threshold_not_positive_is_an_error_naming_the_key() {
+fn threshold_out_of_range_is_an_error_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let study = town(dir.path(), "");
     std::fs::write(
@@ -494,7 +494,8 @@ fn threshold_not_positive_is_an_error_naming_the_key() {
     assert!(!o.status.success());
     let msg = stderr(&o);
     assert!(
-        msg.contains("categories.sports.minutes") && msg.contains("positive"),
+        msg.contains("categories.sports.minutes")
+            && msg.contains("above 0 and at most 600 minutes"),
         "{msg}"
     );
 }

@@ -1,9 +1,10 @@
 //! `access`: capacity-aware accessibility (2SFCA / E2SFCA), as `lifecircle access` computes it.
 
 use crate::convert;
-use crate::errors::{invalid, parse, positive, OrPy};
+use crate::errors::{in_range, invalid, py_err, OrPy};
 use crate::network::Network;
 use crate::places::{Demand, Facilities};
+use lifecircle::bounds;
 use lifecircle::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -30,8 +31,8 @@ pub(crate) fn access<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     use lifecircle::analysis::access::{AccessOptions, Decay};
     use lifecircle::analysis::access_layers as al;
-    let limit_s = positive(max_minutes, "max_minutes")? * 60.0;
-    positive(max_snap_m, "max_snap_m")?;
+    let limit_s = in_range(bounds::MINUTES, max_minutes, "max_minutes")? * 60.0;
+    in_range(bounds::SNAP_M, max_snap_m, "max_snap_m")?;
     let decay = match weights {
         Some(bands) => {
             if decay != "step" {
@@ -42,7 +43,9 @@ pub(crate) fn access<'py>(
             }
             Decay::weights_minutes(&bands, "weights").py()?
         }
-        None => parse::<Decay>(Some(decay), "decay")?.expect("given"),
+        None => decay
+            .parse::<Decay>()
+            .map_err(|e| py_err(e.field("decay")))?,
     };
     let opts = AccessOptions {
         profile: network.profile,

@@ -66,14 +66,17 @@ pub(crate) fn parse<T: std::str::FromStr<Err = Error>>(
         .transpose()
 }
 
-/// `v` if it is a finite number above zero, else an error naming `field`.
-pub(crate) fn positive(v: f64, field: &str) -> PyResult<f64> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(invalid(
-            format!("must be a positive number, got {v}"),
-            field,
-        ))
-    }
+/// `v` if it lies in `range` (one of [`lifecircle::bounds`]), else an error naming the
+/// argument `field` and the range.
+pub(crate) fn in_range(range: lifecircle::bounds::Range, v: f64, field: &str) -> PyResult<f64> {
+    range.check(v, field).map_err(py_err)
+}
+
+/// As [`in_range`], for a whole number.
+pub(crate) fn count_in_range(
+    range: lifecircle::bounds::Range,
+    n: usize,
+    field: &str,
+) -> PyResult<usize> {
+    range.check_count(n, field).map_err(py_err)
 }

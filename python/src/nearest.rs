@@ -2,9 +2,10 @@
 //! category, as `lifecircle nearest` computes them.
 
 use crate::convert;
-use crate::errors::{positive, OrPy};
+use crate::errors::{in_range, OrPy};
 use crate::network::Network;
 use crate::places::{select_categories, Demand, Facilities};
+use lifecircle::bounds;
 use lifecircle::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -26,9 +27,9 @@ pub(crate) fn nearest<'py>(
     node_times: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let max_time_s = max_minutes
-        .map(|m| positive(m, "max_minutes").map(|m| m * 60.0))
+        .map(|m| in_range(bounds::MINUTES, m, "max_minutes").map(|m| m * 60.0))
         .transpose()?;
-    positive(max_snap_m, "max_snap_m")?;
+    in_range(bounds::SNAP_M, max_snap_m, "max_snap_m")?;
     let fac = select_categories(&facilities.items, &categories)?;
     let opts = lifecircle::nearest::NearestOptions {
         profile: network.profile,

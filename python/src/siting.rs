@@ -2,9 +2,10 @@
 //! as `lifecircle site-select` chooses them.
 
 use crate::convert;
-use crate::errors::{invalid, parse, positive, py_err, OrPy};
+use crate::errors::{count_in_range, in_range, invalid, py_err, OrPy};
 use crate::network::Network;
 use crate::places::{point_source, Demand, Facilities, Zones};
+use lifecircle::bounds;
 use lifecircle::categories::CategoryMap;
 use lifecircle::{Error, ErrorKind};
 use pyo3::prelude::*;
@@ -50,17 +51,12 @@ pub(crate) fn site_select<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     use lifecircle::siting::request::{plan_sites, Candidates, SiteCapacity, SiteRequest};
     use lifecircle::siting::select::{Goal, Method, SiteOptions};
-    let limit_s = positive(max_minutes, "max_minutes")? * 60.0;
+    let limit_s = in_range(bounds::MINUTES, max_minutes, "max_minutes")? * 60.0;
     let goal = match (k, target_share) {
-        (Some(k), None) if k > 0 => Goal::MaxCover { k },
-        (None, Some(s)) if s > 0.0 && s <= 1.0 => Goal::TargetShare(s),
-        (Some(_), None) => return Err(invalid("must be at least 1".into(), "k")),
-        (None, Some(s)) => {
-            return Err(invalid(
-                format!("must be in (0, 1], got {s}"),
-                "target_share",
-            ))
-        }
+        (Some(k), None) => Goal::MaxCover {
+            k: count_in_range(bounds::K, k, "k")?,
+        },
+        (None, Some(s)) => Goal::TargetShare(in_range(bounds::SHARE, s, "target_share")?),
         (Some(_), Some(_)) => {
             return Err(invalid(
                 "give k or target_share, not both".into(),
@@ -73,7 +69,9 @@ pub(crate) fn site_select<'py>(
             ))
         }
     };
-    let method: Method = parse(Some(method), "method")?.expect("given");
+    let method: Method = method
+        .parse()
+        .map_err(|e: Error| py_err(e.field("method")))?;
     let capacity = match (site_capacity, people_per_unit) {
         (Some(_), Some(_)) => {
             return Err(invalid(
@@ -81,12 +79,21 @@ pub(crate) fn site_select<'py>(
                 "people_per_unit",
             ))
         }
-        (Some(c), None) => Some(SiteCapacity::Uniform(positive(c, "site_capacity")?)),
+        (Some(c), None) => Some(SiteCapacity::Uniform(in_range(
+            bounds::SITE_CAPACITY,
+            c,
+            "site_capacity",
+        )?)),
         (None, Some(r)) => Some(SiteCapacity::PerCandidate {
-            people_per_unit: positive(r, "people_per_unit")?,
+            people_per_unit: in_range(bounds::PEOPLE_PER_UNIT, r, "people_per_unit")?,
         }),
         (None, None) => None,
     };
+    let max_snap_m = in_range(bounds::SNAP_M, max_snap_m, "max_snap_m")?;
+    let time_limit_s = in_range(bounds::TIME_LIMIT_S, time_limit, "time_limit")?;
+    if let Some(n) = max_per_district {
+        count_in_range(bounds::MAX_PER_DISTRICT, n, "max_per_district")?;
+    }
     let candidates = if let Ok(set) = candidates.cast::<Facilities>() {
         Candidates::Given(set.get().items.as_ref().clone())
     } else {
@@ -118,12 +125,12 @@ pub(crate) fn site_select<'py>(
             nearest: lifecircle::nearest::NearestOptions {
                 profile: network.profile,
                 max_time_s: Some(limit_s),
-                max_snap_m: positive(max_snap_m, "max_snap_m")?,
+                max_snap_m,
                 keep_node_times: false,
             },
             goal,
             method,
-            time_limit_s: positive(time_limit, "time_limit")?,
+            time_limit_s,
             exact_max_nonzeros: 200_000,
             keep_matrix: matrix,
         },

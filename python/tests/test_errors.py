@@ -106,7 +106,7 @@ def test_bad_options_name_the_option(spo_inputs):
         lifecircle.Network.read(SPO_PBF, mode="hover")
     with pytest.raises(LifecircleError, match="`keep_components`"):
         lifecircle.Network.read(SPO_PBF, keep_components="some")
-    with pytest.raises(LifecircleError, match="`max_minutes`: must be a positive number"):
+    with pytest.raises(LifecircleError, match="`max_minutes`: must be above 0 and at most 600 minutes"):
         lifecircle.nearest(SPO_PBF, spo_inputs["facilities"], spo_inputs["demand"], max_minutes=0)
     with pytest.raises(LifecircleError, match="`categories`: no facility has category \"park\""):
         lifecircle.nearest(
@@ -121,3 +121,36 @@ def test_bad_options_name_the_option(spo_inputs):
 def test_unknown_layer(demo):
     with pytest.raises(LifecircleError, match="no layer \"streets\""):
         demo.layer("streets")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"max_minutes": float("nan")}, "`max_minutes`: must be above 0 and at most 600 minutes, got NaN"),
+        ({"max_minutes": 1e9}, "`max_minutes`: must be above 0 and at most 600 minutes, got 1,000,000,000"),
+        ({"max_snap_m": -1}, "`max_snap_m`: must be above 0 and at most 10,000 m, got -1"),
+    ],
+)
+def test_out_of_range_numbers_name_the_argument_and_range(spo_inputs, kwargs, message):
+    with pytest.raises(LifecircleError) as e:
+        lifecircle.nearest(SPO_PBF, spo_inputs["facilities"], spo_inputs["demand"], **kwargs)
+    assert str(e.value) == message
+    assert e.value.kind == "invalid_value"
+
+
+def test_out_of_range_speed_and_site_selection_numbers(spo_inputs):
+    with pytest.raises(LifecircleError, match="`speed`: speed must be from 0.1 to 50 m/s, got 1000"):
+        lifecircle.Network.read(SPO_PBF, speed=1000)
+    net = lifecircle.Network.read(SPO_PBF)
+    for kwargs, message in [
+        ({"candidates": "hexagons:1e-9", "k": 2}, "`candidates`: the hexagon size in \"hexagons:1e-9\" must be from 10 to 100,000 m, got 1e-9"),
+        ({"candidates": "gap-nodes:1e-7", "k": 2}, "`candidates`: the node spacing in \"gap-nodes:1e-7\" must be from 10 to 100,000 m, got 1e-7"),
+        ({"candidates": "hexagons", "k": 0}, "`k`: must be from 1 to 100,000, got 0"),
+        ({"candidates": "hexagons", "target_share": 2.0}, "`target_share`: must be above 0 and at most 1, got 2"),
+        ({"candidates": "hexagons", "k": 2, "time_limit": float("inf")}, "`time_limit`: must be above 0 and at most 86,400 s, got inf"),
+    ]:
+        with pytest.raises(LifecircleError) as e:
+            lifecircle.site_select(
+                net, spo_inputs["demand"], category="school", max_minutes=10, **kwargs
+            )
+        assert str(e.value) == message

@@ -199,8 +199,9 @@ pub enum Decay {
 }
 
 impl Decay {
-    /// Stepwise weights from `(upper bound in minutes, weight)` bands, checked: bounds positive
-    /// and strictly increasing, weights finite and ≥ 0. `what` names the setting in errors.
+    /// Stepwise weights from `(upper bound in minutes, weight)` bands, checked: bounds strictly
+    /// increasing within [`crate::bounds::MINUTES`], weights within
+    /// [`crate::bounds::DECAY_WEIGHT`] (0 to 1). `what` names the setting in errors.
     pub fn weights_minutes(bands: &[(f64, f64)], what: &str) -> Result<Decay> {
         if bands.is_empty() {
             return Err(Error::new(ErrorKind::Empty, "no weight bands").field(what));
@@ -217,13 +218,24 @@ impl Decay {
                 )
                 .field(what));
             }
-            if !(w.is_finite() && w >= 0.0) {
-                return Err(Error::new(
-                    ErrorKind::InvalidValue,
-                    format!("band {}: weight must be a number ≥ 0, got {w}", i + 1),
-                )
-                .field(what));
-            }
+            let range = |r: crate::bounds::Range, v: f64, name: &str| {
+                if r.contains(v) {
+                    Ok(())
+                } else {
+                    Err(Error::new(
+                        ErrorKind::InvalidValue,
+                        format!(
+                            "band {}: {name} must be {}, got {}",
+                            i + 1,
+                            r.describe(),
+                            crate::bounds::number(v)
+                        ),
+                    )
+                    .field(what))
+                }
+            };
+            range(crate::bounds::MINUTES, m, "the upper bound")?;
+            range(crate::bounds::DECAY_WEIGHT, w, "the weight")?;
             prev = m;
         }
         Ok(Decay::Weights(

@@ -19,6 +19,8 @@
 //! north), so a corner shared by neighbouring cells has bit-identical coordinates in every cell,
 //! and rings close exactly.
 
+use crate::bounds::{too_many, MAX_HEX_GRID_CELLS};
+use crate::error::{Error, ErrorKind, Result};
 use crate::geodesy::LocalPlane;
 use geo_types::{Coord, LineString, Polygon};
 use rayon::prelude::*;
@@ -131,6 +133,59 @@ impl HexGrid {
         }
     }
 
+    /// A grid tangent at the centre of `bbox` (`[min lon, min lat, max lon, max lat]`, WGS84
+    /// degrees) with cells `cell_size_m` metres flat-to-flat, checked: an error when the cell
+    /// size is not a positive number, the box is not finite, or the grid would span more than
+    /// [`MAX_HEX_GRID_CELLS`] cells over the box (the message gives the count and the limit).
+    ///
+    /// ```
+    /// use lifecircle::analysis::gaps::HexGrid;
+    /// let grid = HexGrid::spanning([113.2, 23.1, 113.3, 23.2], 250.0).unwrap();
+    /// assert_eq!(grid.grid_centre(), [113.25, 23.15]);
+    /// assert!(HexGrid::spanning([113.2, 23.1, 113.3, 23.2], 1e-9).is_err());
+    /// assert!(HexGrid::spanning([113.2, 23.1, 113.3, 23.2], f64::NAN).is_err());
+    /// ```
+    pub fn spanning(bbox: [f64; 4], cell_size_m: f64) -> Result<HexGrid> {
+        if !(cell_size_m.is_finite() && cell_size_m > 0.0) {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("hexagon cells must be a positive number of metres, got {cell_size_m}"),
+            ));
+        }
+        if !bbox.iter().all(|v| v.is_finite()) {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("the positions to grid are not finite: {bbox:?}"),
+            ));
+        }
+        let centre = [0.5 * (bbox[0] + bbox[2]), 0.5 * (bbox[1] + bbox[3])];
+        let plane = LocalPlane::new(centre);
+        let (mut w, mut h) = (0f64, 0f64);
+        for corner in [[bbox[0], bbox[1]], [bbox[2], bbox[3]], [bbox[0], bbox[3]]] {
+            let [x, y] = plane.project(corner);
+            w = w.max(2.0 * x.abs());
+            h = h.max(2.0 * y.abs());
+        }
+        let columns = (w / cell_size_m).ceil() + 1.0;
+        let rows = (h / (cell_size_m * 3f64.sqrt() / 2.0)).ceil() + 1.0;
+        let cells = columns * rows;
+        if !(cells.is_finite() && cells <= MAX_HEX_GRID_CELLS) {
+            return Err(too_many(
+                &format!(
+                    "a grid of {} m hexagons over the data ({:.1} km by {:.1} km)",
+                    crate::bounds::number(cell_size_m),
+                    w / 1000.0,
+                    h / 1000.0
+                ),
+                cells,
+                "cells",
+                MAX_HEX_GRID_CELLS,
+                "use larger cells",
+            ));
+        }
+        Ok(HexGrid::new(centre, cell_size_m))
+    }
+
     /// The grid centre `[lon, lat]` in WGS84 degrees (the centre of cell `(0, 0)`).
     ///
     /// ```
@@ -180,6 +235,22 @@ impl HexGrid {
     /// assert_eq!(grid.cell_of(east), (1, 0));
     /// ```
     pub fn cell_of(&self, p: [f64; 2]) -> (i32, i32) {
+        self.try_cell_of(p).unwrap_or_else(|| {
+            panic!("position {p:?} is not finite or too far from the hexagon grid centre")
+        })
+    }
+
+    /// As [`HexGrid::cell_of`], but `None` (rather than a panic) when `p` is not finite or lies
+    /// more than 2³⁰ cells from the grid centre.
+    ///
+    /// ```
+    /// use lifecircle::analysis::gaps::HexGrid;
+    /// let grid = HexGrid::new([113.26, 23.13], 10.0);
+    /// assert_eq!(grid.try_cell_of([113.26, 23.13]), Some((0, 0)));
+    /// assert_eq!(grid.try_cell_of([f64::NAN, 23.13]), None);
+    /// assert_eq!(grid.try_cell_of([1e300, 23.13]), None);
+    /// ```
+    pub fn try_cell_of(&self, p: [f64; 2]) -> Option<(i32, i32)> {
         let [x, y] = self.plane.project(p);
         let rf = y / self.row;
         let qf = x / self.size - 0.5 * rf;
@@ -234,13 +305,12 @@ impl HexGrid {
 }
 
 /// Rounds fractional axial coordinates to the cell containing them (cube rounding: round all
-/// three cube coordinates, then recompute the one that moved farthest from the other two).
-fn cube_round(qf: f64, rf: f64) -> (i32, i32) {
-    assert!(
-        qf.abs() < MAX_AXIAL && rf.abs() < MAX_AXIAL,
-        "position is not finite or too far from the hexagon grid centre \
-         (axial coordinates {qf}, {rf})"
-    );
+/// three cube coordinates, then recompute the one that moved farthest from the other two);
+/// `None` when a coordinate is not finite or not below [`MAX_AXIAL`] in size.
+fn cube_round(qf: f64, rf: f64) -> Option<(i32, i32)> {
+    if !(qf.abs() < MAX_AXIAL && rf.abs() < MAX_AXIAL) {
+        return None;
+    }
     let sf = -qf - rf;
     let (mut q, mut r, s) = (qf.round(), rf.round(), sf.round());
     let (dq, dr, ds) = ((q - qf).abs(), (r - rf).abs(), (s - sf).abs());
@@ -249,7 +319,7 @@ fn cube_round(qf: f64, rf: f64) -> (i32, i32) {
     } else if dr > ds {
         r = -q - s;
     }
-    (q as i32, r as i32)
+    Some((q as i32, r as i32))
 }
 
 /// The centre of `cell` on the corner lattice.
@@ -290,24 +360,25 @@ fn corner(cell: (i32, i32), i: usize) -> Vertex {
 /// ```
 pub fn gap_areas(points: &[[f64; 2]], weights: &[f64], cell_size_m: f64) -> Vec<GapArea> {
     assert_eq!(points.len(), weights.len(), "one weight per demand point");
+    assert!(
+        cell_size_m.is_finite() && cell_size_m > 0.0,
+        "hexagon cell size must be a positive number of metres, got {cell_size_m}"
+    );
     match centred_grid(points.iter().copied(), cell_size_m) {
-        Some(grid) => gap_areas_on(&grid, points, weights),
-        None => Vec::new(),
+        Ok(Some(grid)) => gap_areas_on(&grid, points, weights),
+        Ok(None) => Vec::new(),
+        Err(e) => panic!("{e}"),
     }
 }
 
 /// The grid of [`gap_areas`] for `points`: tangent at the centre of the finite points'
 /// longitude/latitude bounding box, cells `cell_size_m` metres flat-to-flat; `None` without a
-/// finite point.
-///
-/// # Panics
-///
-/// If `cell_size_m` is not finite and positive.
-pub fn centred_grid(points: impl Iterator<Item = [f64; 2]>, cell_size_m: f64) -> Option<HexGrid> {
-    assert!(
-        cell_size_m.is_finite() && cell_size_m > 0.0,
-        "hexagon cell size must be a positive number of metres, got {cell_size_m}"
-    );
+/// finite point. An error (from [`HexGrid::spanning`]) when the cell size is not a positive
+/// number or the grid would span too many cells over the points.
+pub fn centred_grid(
+    points: impl Iterator<Item = [f64; 2]>,
+    cell_size_m: f64,
+) -> Result<Option<HexGrid>> {
     let mut lo = [f64::INFINITY; 2];
     let mut hi = [f64::NEG_INFINITY; 2];
     for p in points.filter(is_finite) {
@@ -316,10 +387,10 @@ pub fn centred_grid(points: impl Iterator<Item = [f64; 2]>, cell_size_m: f64) ->
             hi[k] = hi[k].max(p[k]);
         }
     }
-    (lo[0] <= hi[0]).then(|| {
-        let centre = [0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1])];
-        HexGrid::new(centre, cell_size_m)
-    })
+    if lo[0] > hi[0] {
+        return Ok(None);
+    }
+    HexGrid::spanning([lo[0], lo[1], hi[0], hi[1]], cell_size_m).map(Some)
 }
 
 /// Gap areas of uncovered demand on a given grid.
@@ -368,18 +439,17 @@ pub struct BinnedPoints {
 
 impl BinnedPoints {
     /// Bins `points` (`[lon, lat]`, WGS84 degrees) on `grid`; points with a non-finite
-    /// coordinate are left out.
+    /// coordinate, or more than 2³⁰ cells from the grid centre (off any map), are left out.
     ///
     /// # Panics
     ///
-    /// If a point lies more than 2³⁰ cells from the grid centre, or there are 2³² points or more.
+    /// If there are 2³² points or more.
     pub fn on(grid: &HexGrid, points: &[[f64; 2]]) -> Self {
         assert!(u32::try_from(points.len()).is_ok(), "too many points");
         let mut by_cell: Vec<((i32, i32), u32)> = points
             .par_iter()
             .enumerate()
-            .filter(|(_, p)| is_finite(p))
-            .map(|(i, p)| (grid.cell_of(*p), i as u32))
+            .filter_map(|(i, p)| grid.try_cell_of(*p).map(|c| (c, i as u32)))
             .collect();
         by_cell.par_sort_unstable();
         BinnedPoints {
@@ -623,7 +693,7 @@ mod tests {
             let x = (next() - 0.5) * 40.0;
             let y = (next() - 0.5) * 40.0;
             let rf = y / row;
-            let cell = cube_round(x / s - 0.5 * rf, rf);
+            let cell = cube_round(x / s - 0.5 * rf, rf).unwrap();
             let (best, _) = nearest_centre(x, y, s);
             let cx = s * (f64::from(cell.0) + 0.5 * f64::from(cell.1));
             let cy = row * f64::from(cell.1);

@@ -1,7 +1,7 @@
 //! `lifecircle access`: capacity-aware accessibility (2SFCA / E2SFCA) per demand point, and the
 //! supply-to-demand ratio of every facility.
 
-use super::args::{check_outputs, parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
+use super::args::{check_outputs, parse_crs, NetworkOpts, SnapOpts, TableOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
@@ -9,6 +9,7 @@ use lifecircle::analysis::access::{access_snapped, snap_inputs, AccessOptions, D
 use lifecircle::analysis::access_layers::{
     access_catchment_layer, access_demand_layer, access_facility_layer, access_warnings,
 };
+use lifecircle::bounds;
 use lifecircle::categories::CategoryMap;
 use lifecircle::crs::Crs;
 use lifecircle::input::table::names;
@@ -30,7 +31,8 @@ pub struct AccessArgs {
     /// table (id, lon, lat, population) or a point/polygon layer.
     #[arg(long, value_name = "FILE")]
     pub demand: PathBuf,
-    /// Catchment size in minutes: every facility serves the demand within this travel time.
+    /// Catchment size in minutes (above 0, at most 600): every facility serves the demand within
+    /// this travel time.
     #[arg(long, value_name = "M")]
     pub max_minutes: f64,
     /// Output: one row per demand point and category, `demand_id,category,access,...`
@@ -46,7 +48,8 @@ pub struct AccessArgs {
     #[arg(long, default_value = "step", value_parser = parse_decay)]
     pub decay: Decay,
     /// Stepwise weights (E2SFCA) instead of --decay: bands `upper_minutes:weight`, comma-separated,
-    /// upper bounds inclusive and increasing, e.g. `5:1,10:0.68,15:0.22`; weight 0 beyond the last.
+    /// upper bounds inclusive and increasing (at most 600 minutes), weights 0 to 1, e.g.
+    /// `5:1,10:0.68,15:0.22`; weight 0 beyond the last.
     #[arg(long, value_name = "M:W,...", conflicts_with = "decay")]
     pub weights: Option<String>,
     /// Only facilities of this category (when the facilities have a category column), or the
@@ -108,8 +111,8 @@ pub fn run(a: AccessArgs) -> Result<()> {
     ])?;
     let progress = Progress::new(a.quiet);
     let profile = a.network.profile()?;
-    let limit_s = positive(a.max_minutes, "--max-minutes")? * 60.0;
-    positive(a.snap.max_snap_m, "--max-snap-m")?;
+    let limit_s = bounds::MINUTES.check(a.max_minutes, "--max-minutes")? * 60.0;
+    bounds::SNAP_M.check(a.snap.max_snap_m, "--max-snap-m")?;
     let decay = match &a.weights {
         Some(w) => parse_weights(w)?,
         None => a.decay.clone(),

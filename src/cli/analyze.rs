@@ -35,7 +35,13 @@ Study file keys (data/liechtenstein/study.toml is a commented example; paths are
                population_scale; zone_population_scale = { zone_code = factor }; add_sites
   [[siting]]   category; k | target_share; minutes; candidates (file | gap-nodes[:m] | hexagons[:m]);
                candidates_crs; method = auto | greedy | exact; time_limit; one_per_zone;
-               max_per_district; exclude_zones; mask; site_capacity | people_per_unit";
+               max_per_district; exclude_zones; mask; site_capacity | people_per_unit
+Numbers are bounded (an error names the key and the range): speeds 0.1–50 m/s; minutes above 0, at
+most 600; max_snap_m at most 10,000 m; service_area_buffer_m 0.5–1,000 m; simplify_m 0–1,000 m;
+gap_cell_m and candidate hexagons or spacings 10–100,000 m; sample_spacing_m 1–10,000 m; k and
+max_per_district 1–100,000; target_share at most 1; site_capacity at most 1e9 people;
+people_per_unit at most 1e6; time_limit at most 86,400 s; population factors at most 100; decay
+weights 0–1; admin levels 1–15. The full table: README.md.";
 
 #[derive(Args, Debug)]
 #[command(after_help = STUDY_KEYS)]

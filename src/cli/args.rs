@@ -5,7 +5,7 @@ use lifecircle::crs::Crs;
 use lifecircle::input::{CoordinateColumns, LineNetworkOptions, PointSource, TextEncoding};
 use lifecircle::network::{KeepComponents, Mode, Profile, DEFAULT_MAX_SNAP_M};
 use lifecircle::output::Format;
-use lifecircle::{Error, ErrorKind, Result};
+use lifecircle::{Error, Result};
 use std::path::PathBuf;
 
 /// The street network and the travel mode.
@@ -18,10 +18,12 @@ pub struct NetworkOpts {
     /// Travel mode: walk, walk-elderly, bike or drive.
     #[arg(long, default_value = "walk", value_parser = parse_mode)]
     pub mode: Mode,
-    /// Travel speed in m/s (default: walk 1.0, walk-elderly 0.8, bike 4.17; drive uses road speeds).
+    /// Travel speed in m/s, 0.1 to 50 (default: walk 1.0, walk-elderly 0.8, bike 4.17; drive
+    /// uses road speeds).
     #[arg(long, value_name = "M_PER_S")]
     pub speed: Option<f64>,
-    /// Walking speed in m/s of the access legs between points and streets (default: the walking speed).
+    /// Walking speed in m/s of the access legs between points and streets, 0.1 to 50 (default:
+    /// the walking speed).
     #[arg(long, value_name = "M_PER_S")]
     pub access_speed: Option<f64>,
     /// Keep only the largest connected piece of the network, or all pieces.
@@ -102,7 +104,8 @@ impl TableOpts {
 /// Maximum snapping distance.
 #[derive(Args, Debug, Clone)]
 pub struct SnapOpts {
-    /// Points farther than this from any street (metres) are reported as unsnapped.
+    /// Points farther than this from any street (metres, above 0 and at most 10,000) are
+    /// reported as unsnapped.
     #[arg(long, value_name = "METRES", default_value_t = DEFAULT_MAX_SNAP_M)]
     pub max_snap_m: f64,
 }
@@ -133,17 +136,4 @@ pub fn check_outputs<'a>(paths: impl IntoIterator<Item = Option<&'a PathBuf>>) -
         Format::of(p)?.writable(p)?;
     }
     Ok(())
-}
-
-/// Checks that a number option is positive and finite.
-pub fn positive(value: f64, option: &str) -> Result<f64> {
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("must be a positive number, got {value}"),
-        )
-        .field(option))
-    }
 }

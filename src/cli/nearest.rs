@@ -1,9 +1,10 @@
 //! `lifecircle nearest`: nearest facility of every category for every demand point.
 
-use super::args::{check_outputs, parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
+use super::args::{check_outputs, parse_crs, NetworkOpts, SnapOpts, TableOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
+use lifecircle::bounds;
 use lifecircle::categories::CategoryMap;
 use lifecircle::crs::Crs;
 use lifecircle::input::{read_demand, read_facilities, read_osm, FileKind, OsmRequest};
@@ -32,7 +33,7 @@ pub struct NearestArgs {
     /// Output: one row per demand point and category (.csv, .geojson or .gpkg).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Cut-off in minutes: facilities farther away count as not reached.
+    /// Cut-off in minutes (above 0, at most 600): facilities farther away count as not reached.
     #[arg(long, value_name = "M")]
     pub max_minutes: Option<f64>,
     /// Coordinate system of the facilities: wgs84, cgcs2000, gcj02, bd09 or EPSG:n.
@@ -76,9 +77,9 @@ pub fn run(a: NearestArgs) -> Result<()> {
     let profile = a.network.profile()?;
     let max_time_s = a
         .max_minutes
-        .map(|m| positive(m, "--max-minutes").map(|m| m * 60.0))
+        .map(|m| bounds::MINUTES.check(m, "--max-minutes").map(|m| m * 60.0))
         .transpose()?;
-    positive(a.snap.max_snap_m, "--max-snap-m")?;
+    bounds::SNAP_M.check(a.snap.max_snap_m, "--max-snap-m")?;
     check_outputs([
         Some(&a.out),
         a.nodes_out.as_ref(),

@@ -3,7 +3,7 @@
 use clap::Args;
 use lifecircle::report::read::read_output_folder;
 use lifecircle::report::{write_report, ReportOptions, DEFAULT_SIMPLIFY_M};
-use lifecircle::{Error, ErrorKind, Result};
+use lifecircle::{Error, Result};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -19,7 +19,7 @@ pub struct ReportArgs {
     /// Write into this folder instead of the one read from.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Display simplification tolerance in metres (0: none).
+    /// Display simplification tolerance in metres, 0 (none) to 1,000.
     #[arg(long, value_name = "M", default_value_t = DEFAULT_SIMPLIFY_M)]
     pub simplify_m: f64,
     /// No static maps (SVG, PNG).
@@ -34,13 +34,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(a: ReportArgs) -> Result<()> {
-    if !(a.simplify_m.is_finite() && a.simplify_m >= 0.0) {
-        return Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("must be 0 or more, got {}", a.simplify_m),
-        )
-        .field("--simplify-m"));
-    }
+    lifecircle::bounds::SIMPLIFY_M.check(a.simplify_m, "--simplify-m")?;
     let t0 = Instant::now();
     let data = read_output_folder(&a.from)?;
     let out = a.out.unwrap_or_else(|| a.from.clone());

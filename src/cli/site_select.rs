@@ -1,9 +1,10 @@
 //! `lifecircle site-select`: where should the next facilities go?
 
-use super::args::{check_outputs, parse_crs, positive, NetworkOpts, SnapOpts, TableOpts};
+use super::args::{check_outputs, parse_crs, NetworkOpts, SnapOpts, TableOpts};
 use super::load;
 use super::progress::Progress;
 use clap::Args;
+use lifecircle::bounds;
 use lifecircle::categories::CategoryMap;
 use lifecircle::crs::Crs;
 use lifecircle::input::{read_demand, read_facilities};
@@ -29,7 +30,7 @@ pub struct SiteSelectArgs {
     /// Candidate sites: a table with at least id, lon, lat, or a point/polygon layer; or
     /// `gap-nodes[:SPACING_M]` (network nodes no existing facility reaches in time, at most one
     /// per hexagon of SPACING_M, default 200) or `hexagons[:CELL_M]` (centres of hexagons
-    /// holding uncovered demand, default 250).
+    /// holding uncovered demand, default 250); sizes from 10 to 100,000 m.
     #[arg(long, value_name = "FILE|SPEC")]
     pub candidates: String,
     /// Exclude candidates inside these zones (codes, comma-separated; needs --zones).
@@ -41,14 +42,14 @@ pub struct SiteSelectArgs {
     /// The facility category to site.
     #[arg(long, value_name = "NAME")]
     pub category: String,
-    /// Number of new sites (maximal covering).
+    /// Number of new sites (maximal covering), 1 to 100,000.
     #[arg(long, value_name = "K", conflicts_with = "target_share")]
     pub k: Option<usize>,
     /// Instead of --k: the fewest sites that bring coverage to this share (0–1) of the population
     /// any site or existing facility can cover (set covering).
     #[arg(long, value_name = "SHARE")]
     pub target_share: Option<f64>,
-    /// Coverage threshold in minutes.
+    /// Coverage threshold in minutes (above 0, at most 600).
     #[arg(long, value_name = "M")]
     pub max_minutes: f64,
     /// Output CSV: rank, candidate_id, added_population, cumulative_population, lon, lat[, zone].
@@ -64,7 +65,7 @@ pub struct SiteSelectArgs {
     /// auto (greedy + swaps, then exact when small enough), greedy, or exact.
     #[arg(long, default_value = "auto")]
     pub method: String,
-    /// Time limit of the exact solver, seconds.
+    /// Time limit of the exact solver, seconds (above 0, at most 86,400).
     #[arg(long, default_value_t = 60.0)]
     pub time_limit: f64,
     /// Zones (街道/镇 polygons) for the rules and the output.
@@ -112,20 +113,12 @@ pub struct SiteSelectArgs {
 pub fn run(a: SiteSelectArgs) -> Result<()> {
     check_outputs([Some(&a.out), a.matrix_out.as_ref()])?;
     let progress = Progress::new(a.quiet);
-    let limit = positive(a.max_minutes, "--max-minutes")? * 60.0;
+    let limit = bounds::MINUTES.check(a.max_minutes, "--max-minutes")? * 60.0;
     let goal = match (a.k, a.target_share) {
-        (Some(k), None) if k > 0 => Goal::MaxCover { k },
-        (None, Some(s)) if s > 0.0 && s <= 1.0 => Goal::TargetShare(s),
-        (Some(_), None) => {
-            return Err(Error::new(ErrorKind::InvalidValue, "must be at least 1").field("--k"))
-        }
-        (None, Some(s)) => {
-            return Err(Error::new(
-                ErrorKind::InvalidValue,
-                format!("must be in (0, 1], got {s}"),
-            )
-            .field("--target-share"))
-        }
+        (Some(k), None) => Goal::MaxCover {
+            k: bounds::K.check_count(k, "--k")?,
+        },
+        (None, Some(s)) => Goal::TargetShare(bounds::SHARE.check(s, "--target-share")?),
         _ => {
             return Err(
                 Error::new(ErrorKind::MissingField, "give --k or --target-share").field("--k"),
@@ -133,6 +126,23 @@ pub fn run(a: SiteSelectArgs) -> Result<()> {
         }
     };
     let method: Method = a.method.parse().map_err(|e: Error| e.field("--method"))?;
+    let time_limit_s = bounds::TIME_LIMIT_S.check(a.time_limit, "--time-limit")?;
+    let max_snap_m = bounds::SNAP_M.check(a.snap.max_snap_m, "--max-snap-m")?;
+    if let Some(n) = a.max_per_district {
+        bounds::MAX_PER_DISTRICT.check_count(n, "--max-per-district")?;
+    }
+    let capacity = match (a.site_capacity, a.capacity_from_candidates) {
+        (Some(c), _) => Some(SiteCapacity::Uniform(
+            bounds::SITE_CAPACITY.check(c, "--site-capacity")?,
+        )),
+        (None, Some(r)) => Some(SiteCapacity::PerCandidate {
+            people_per_unit: bounds::PEOPLE_PER_UNIT.check(r, "--people-per-unit")?,
+        }),
+        (None, None) => None,
+    };
+    let profile = a.network.profile()?;
+    let generated = Candidates::generated(&a.candidates)
+        .map_err(|e| e.rename_field("candidates", "--candidates"))?;
     let map = match &a.category_map {
         Some(p) => CategoryMap::read(p)?,
         None => CategoryMap::builtin(),
@@ -144,15 +154,14 @@ pub fn run(a: SiteSelectArgs) -> Result<()> {
         None => Vec::new(),
     };
     let demand = read_demand(&a.demand, &a.table.source(a.demand_crs, None))?;
-    let candidates =
-        match Candidates::generated(&a.candidates).map_err(|e| e.field("--candidates"))? {
-            Some(c) => c,
-            None => {
-                let mut src = a.table.source(a.candidates_crs, None);
-                src.category = Some(a.category.clone());
-                Candidates::Given(read_facilities(Path::new(&a.candidates), &src, &map)?)
-            }
-        };
+    let candidates = match generated {
+        Some(c) => c,
+        None => {
+            let mut src = a.table.source(a.candidates_crs, None);
+            src.category = Some(a.category.clone());
+            Candidates::Given(read_facilities(Path::new(&a.candidates), &src, &map)?)
+        }
+    };
     let zones = match &a.zones {
         Some(zp) => read_zone_layer(zp, &ZoneLayerOptions::default())?,
         None => Vec::new(),
@@ -161,25 +170,18 @@ pub fn run(a: SiteSelectArgs) -> Result<()> {
         Some(m) => read_zone_layer(m, &ZoneLayerOptions::default())?,
         None => Vec::new(),
     };
-    let capacity = match (a.site_capacity, a.capacity_from_candidates) {
-        (Some(c), _) => Some(SiteCapacity::Uniform(positive(c, "--site-capacity")?)),
-        (None, Some(r)) => Some(SiteCapacity::PerCandidate {
-            people_per_unit: positive(r, "--people-per-unit")?,
-        }),
-        (None, None) => None,
-    };
     let req = SiteRequest {
         category: a.category.clone(),
         options: SiteOptions {
             nearest: NearestOptions {
-                profile: a.network.profile()?,
+                profile,
                 max_time_s: Some(limit),
-                max_snap_m: a.snap.max_snap_m,
+                max_snap_m,
                 keep_node_times: false,
             },
             goal,
             method,
-            time_limit_s: positive(a.time_limit, "--time-limit")?,
+            time_limit_s,
             exact_max_nonzeros: 200_000,
             keep_matrix: a.matrix_out.is_some(),
         },
@@ -191,6 +193,7 @@ pub fn run(a: SiteSelectArgs) -> Result<()> {
     };
     let study = progress.step("select sites", || {
         plan_sites(&net, &existing, &demand, &zones, &mask, &req)
+            .map_err(|e| e.rename_field("candidates", "--candidates"))
     })?;
     for w in &study.warnings {
         progress.warn(w);

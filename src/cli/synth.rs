@@ -1,6 +1,7 @@
 //! `lifecircle synth`: write a synthetic Guangzhou-like city, or time the pipeline on one.
 
 use clap::Args;
+use lifecircle::bounds;
 use lifecircle::synth::phases::{time_phases, PhaseOptions};
 use lifecircle::synth::{generate, SynthOptions};
 use lifecircle::{Error, Result};
@@ -28,10 +29,11 @@ pub struct SynthArgs {
     /// all categories) on the city in DIR and print them as JSON.
     #[arg(long, value_name = "DIR", conflicts_with = "out")]
     pub time_phases: Option<PathBuf>,
-    /// With --time-phases: timed repetitions of the one multi-source search.
+    /// With --time-phases: timed repetitions of the one multi-source search, 1 to 1,000.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
-    /// With --time-phases: sources of the one multi-source search (default: one per clinic).
+    /// With --time-phases: sources of the one multi-source search, 1 to 10,000,000 (default:
+    /// one per clinic).
     #[arg(long)]
     pub sources: Option<usize>,
     /// No information on stderr.
@@ -40,6 +42,12 @@ pub struct SynthArgs {
 }
 
 pub fn run(a: SynthArgs) -> Result<()> {
+    let (lo, hi) = lifecircle::synth::NODE_RANGE;
+    bounds::Range::from_to(lo as f64, hi as f64, "").check_count(a.nodes, "--nodes")?;
+    bounds::RUNS.check_count(a.runs, "--runs")?;
+    if let Some(s) = a.sources {
+        bounds::SOURCES.check_count(s, "--sources")?;
+    }
     if let Some(dir) = &a.time_phases {
         let v = time_phases(
             dir,

@@ -147,7 +147,7 @@ pub const LEVELS_FIELDS: &[&str] = &[
 ];
 
 /// Grids larger than this many cells per census polygon are refused (the spacing is too fine).
-const MAX_GRID_CELLS: f64 = 4_000_000.0;
+const MAX_GRID_CELLS: f64 = crate::bounds::MAX_SAMPLE_POINTS;
 
 /// What reading demand had to work around, for the log.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -459,13 +459,7 @@ fn read_polygons(
     spacing_m: f64,
     report: &mut DemandReport,
 ) -> Result<DemandSet> {
-    if !(spacing_m.is_finite() && spacing_m > 0.0) {
-        return Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("the sample spacing must be a positive number of metres, not {spacing_m}"),
-        )
-        .field("sample_spacing_m"));
-    }
+    crate::bounds::SAMPLE_SPACING_M.check(spacing_m, "sample_spacing_m")?;
     if FileKind::of(path) != FileKind::Vector {
         return Err(Error::new(
             ErrorKind::Format,
@@ -643,7 +637,8 @@ fn grid_points(area: &MultiPolygon<f64>, spacing_m: f64) -> Result<Vec<[f64; 2]>
                 "a {spacing_m} m grid over this census polygon has {:.0} points (more than {MAX_GRID_CELLS}); use a larger spacing",
                 nx * ny
             ),
-        ));
+        )
+        .field("sample_spacing_m"));
     }
     let (nx, ny) = (nx as usize, ny as usize);
     let (cx, cy) = (0.5 * (r.min().x + r.max().x), 0.5 * (r.min().y + r.max().y));

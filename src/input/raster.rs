@@ -1,5 +1,6 @@
 //! Population rasters (GeoTIFF, or anything else GDAL reads): one demand point per populated cell.
 
+use crate::bounds::{number, too_many, MAX_RASTER_CELLS};
 use crate::crs::Crs;
 #[cfg(feature = "gdal")]
 use crate::error::ErrorKind;
@@ -28,7 +29,8 @@ pub(crate) struct RasterDemand {
 /// cell centre converted to WGS84 from the raster's system (or `crs` when given), with the cell
 /// value as population. Ids are `r{row}_{col}` (0-based, row 0 at the top). Cells with the
 /// nodata value, NaN, zero or a negative value are skipped and counted. Rotated rasters
-/// (non-zero rotation terms in the geotransform) are rejected.
+/// (non-zero rotation terms in the geotransform) are rejected, and so are bands of more than
+/// [`MAX_RASTER_CELLS`] cells, before any cell is read.
 /// Without GDAL a raster cannot be read: an error naming the file.
 #[cfg(not(feature = "gdal"))]
 pub(crate) fn read_raster_demand(
@@ -118,6 +120,7 @@ pub(crate) fn read_raster_demand(
     if width == 0 || height == 0 {
         return Ok(out);
     }
+    check_size(width, height).map_err(|e| e.file(path))?;
     let strip = (STRIP_CELLS / width).clamp(1, height);
     let mut cells: Vec<(usize, usize, f64)> = Vec::new();
     let mut centres: Vec<[f64; 2]> = Vec::new();
@@ -167,4 +170,43 @@ pub(crate) fn read_raster_demand(
         }
     }
     Ok(out)
+}
+
+/// Refuses a band of `width` × `height` cells when it has more than [`MAX_RASTER_CELLS`].
+#[cfg_attr(not(feature = "gdal"), allow(dead_code))]
+fn check_size(width: usize, height: usize) -> Result<()> {
+    let cells = width as f64 * height as f64;
+    if cells > MAX_RASTER_CELLS {
+        return Err(too_many(
+            &format!(
+                "the raster band ({} columns by {} rows)",
+                number(width as f64),
+                number(height as f64)
+            ),
+            cells,
+            "cells",
+            MAX_RASTER_CELLS,
+            "clip it to the study area or resample it to larger cells",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_band_of_ten_billion_cells_is_refused() {
+        assert!(check_size(20_000, 20_000).is_ok());
+        let e = check_size(100_000, 100_000).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidValue);
+        assert_eq!(
+            e.to_string(),
+            "the raster band (100,000 columns by 100,000 rows) would have 10,000,000,000 cells, \
+             more than the limit of 500,000,000; clip it to the study area or resample it to \
+             larger cells"
+        );
+        assert!(check_size(usize::MAX, usize::MAX).is_err());
+    }
 }

@@ -219,12 +219,17 @@ impl Profile {
 }
 
 fn check_speed(speed_mps: f64) -> Result<()> {
-    if speed_mps.is_finite() && speed_mps > 0.0 {
+    let range = crate::bounds::SPEED_MPS;
+    if range.contains(speed_mps) {
         Ok(())
     } else {
         Err(Error::new(
             ErrorKind::InvalidValue,
-            format!("speed must be a positive number of metres per second, got {speed_mps}"),
+            format!(
+                "speed must be {}, got {}",
+                range.describe(),
+                crate::bounds::number(speed_mps)
+            ),
         ))
     }
 }

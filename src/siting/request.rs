@@ -35,7 +35,9 @@ pub enum Candidates {
 
 impl Candidates {
     /// Parses a generated-candidates spec: `gap-nodes[:SPACING_M]` (default 200 m) or
-    /// `hexagons[:CELL_M]` (default 250 m); `None` for anything else (a file name).
+    /// `hexagons[:CELL_M]` (default 250 m); `None` for anything else (a file name). The sizes
+    /// must lie in [`crate::bounds::NODE_SPACING_M`] and [`crate::bounds::HEX_CELL_M`]; the
+    /// error's field is `candidates`.
     ///
     /// ```
     /// use lifecircle::siting::request::Candidates;
@@ -43,34 +45,41 @@ impl Candidates {
     ///            Candidates::Hexagons { cell_m: 300.0 });
     /// assert!(Candidates::generated("sites.csv").unwrap().is_none());
     /// assert!(Candidates::generated("gap-nodes:-1").is_err());
+    /// let e = Candidates::generated("hexagons:1e-9").unwrap_err();
+    /// assert_eq!(e.to_string(), "`candidates`: the hexagon size in \"hexagons:1e-9\" must be \
+    ///                            from 10 to 100,000 m, got 1e-9");
     /// ```
     pub fn generated(spec: &str) -> Result<Option<Candidates>> {
         let (kind, size) = match spec.split_once(':') {
             Some((k, v)) => (k, Some(v)),
             None => (spec, None),
         };
-        let size = |default: f64| -> Result<f64> {
-            match size {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite() && *x > 0.0)
-                    .ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::InvalidValue,
-                            format!("bad size {v:?} in {spec:?}: a positive number of metres"),
-                        )
-                        .field("candidates")
-                    }),
+        let size = |default: f64, what: &str, range: crate::bounds::Range| -> Result<f64> {
+            let Some(v) = size else {
+                return Ok(default);
+            };
+            let bad = |got: String| {
+                Error::new(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "the {what} in {spec:?} must be {}, got {got}",
+                        range.describe()
+                    ),
+                )
+                .field("candidates")
+            };
+            match v.trim().parse::<f64>() {
+                Ok(x) if range.contains(x) => Ok(x),
+                Ok(x) => Err(bad(crate::bounds::number(x))),
+                Err(_) => Err(bad(format!("{v:?}"))),
             }
         };
         Ok(match kind {
             "gap-nodes" => Some(Candidates::GapNodes {
-                spacing_m: size(200.0)?,
+                spacing_m: size(200.0, "node spacing", crate::bounds::NODE_SPACING_M)?,
             }),
             "hexagons" => Some(Candidates::Hexagons {
-                cell_m: size(250.0)?,
+                cell_m: size(250.0, "hexagon size", crate::bounds::HEX_CELL_M)?,
             }),
             _ => None,
         })
@@ -98,7 +107,7 @@ impl FromStr for Goal {
         let bad = || {
             Error::new(
                 ErrorKind::InvalidValue,
-                format!("{s:?}: use k=N (N ≥ 1 new sites) or share=S (0 < S ≤ 1)"),
+                format!("{s:?}: use k=N (1 ≤ N ≤ 100,000 new sites) or share=S (0 < S ≤ 1)"),
             )
         };
         if let Some(v) = s.strip_prefix("share=") {
@@ -111,7 +120,7 @@ impl FromStr for Goal {
         }
         let v = s.strip_prefix("k=").unwrap_or(s);
         match v.parse::<usize>() {
-            Ok(k) if k > 0 => Ok(Goal::MaxCover { k }),
+            Ok(k) if crate::bounds::K.contains(k as f64) => Ok(Goal::MaxCover { k }),
             _ => Err(bad()),
         }
     }
@@ -251,6 +260,7 @@ pub fn plan_sites(
                 *spacing_m,
                 &req.category,
             )
+            .map_err(|e| e.field("candidates"))?
         }
         Candidates::Hexagons { cell_m } => {
             let uncovered: Vec<[f64; 2]> = if existing.is_empty() {
@@ -263,6 +273,7 @@ pub fn plan_sites(
                     .collect()
             };
             hexagon_centres(&uncovered, *cell_m, &req.category)
+                .map_err(|e| e.field("candidates"))?
         }
     };
     let before = candidates.len();

@@ -75,11 +75,12 @@ impl Threshold {
                     format!("give {what}minutes or {what}metres, not both"),
                 )
                 .field(key)),
-                (Some(m), None) => positive(m, &format!("{key}.{what}minutes"))
+                (Some(m), None) => crate::bounds::MINUTES
+                    .check(m, &format!("{key}.{what}minutes"))
                     .map(|m| Some(Limit::Seconds(m * 60.0))),
-                (None, Some(d)) => {
-                    positive(d, &format!("{key}.{what}metres")).map(|d| Some(Limit::Metres(d)))
-                }
+                (None, Some(d)) => crate::bounds::THRESHOLD_M
+                    .check(d, &format!("{key}.{what}metres"))
+                    .map(|d| Some(Limit::Metres(d))),
                 (None, None) => Ok(None),
             }
         };
@@ -92,17 +93,5 @@ impl Threshold {
         })?;
         let rural = one(rural_minutes, rural_metres, "rural_")?.unwrap_or(urban);
         Ok(Threshold { urban, rural })
-    }
-}
-
-fn positive(v: f64, key: &str) -> Result<f64> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("a threshold must be positive, got {v}"),
-        )
-        .field(key))
     }
 }

@@ -685,14 +685,15 @@ fn compute_with(
     // Gap areas: uncovered, populated demand per category and for the headline circle, on one
     // grid centred on the populated demand (so that the hexagons of every category coincide),
     // binned once. Each kind is independent: they are found in parallel, listed in a fixed order.
+    let populated = |d: usize| population[d] > 0.0;
+    let grid = centred_grid(
+        (0..demand.points.len())
+            .filter(|&d| populated(d))
+            .map(|d| demand.points[d].location),
+        study.analysis.gap_cell_m,
+    )
+    .map_err(|e| e.field("analysis.gap_cell_m"))?;
     let gaps = step(obs, "gap areas", || {
-        let populated = |d: usize| population[d] > 0.0;
-        let grid = centred_grid(
-            (0..demand.points.len())
-                .filter(|&d| populated(d))
-                .map(|d| demand.points[d].location),
-            study.analysis.gap_cell_m,
-        );
         let locations: Vec<[f64; 2]> = demand.points.iter().map(|p| p.location).collect();
         let binned = grid.map(|g| BinnedPoints::on(&g, &locations));
         let h = &profile.circles[profile.headline];

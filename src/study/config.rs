@@ -3,6 +3,7 @@
 //! an error naming the key. Relative paths are relative to the study file's folder. See
 //! `data/liechtenstein/study.toml` for a commented example of every key.
 
+use crate::bounds::{self, Range};
 use crate::error::{Error, ErrorKind, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -541,21 +542,21 @@ impl Study {
     }
 
     fn check(&self) -> Result<()> {
-        let positive = |v: f64, key: &str| -> Result<()> {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(Error::new(
-                    ErrorKind::InvalidValue,
-                    format!("must be positive, got {v}"),
-                )
-                .field(key))
-            }
-        };
+        let in_range =
+            |range: Range, v: f64, key: &str| -> Result<()> { range.check(v, key).map(|_| ()) };
         self.input("network.file", &Some(self.network.file.clone()))?;
-        positive(self.network.max_snap_m, "network.max_snap_m")?;
-        positive(self.network.walk_speed, "network.walk_speed")?;
-        positive(
+        in_range(
+            bounds::SNAP_M,
+            self.network.max_snap_m,
+            "network.max_snap_m",
+        )?;
+        in_range(
+            bounds::SPEED_MPS,
+            self.network.walk_speed,
+            "network.walk_speed",
+        )?;
+        in_range(
+            bounds::SPEED_MPS,
             self.network.elderly_walk_speed,
             "network.elderly_walk_speed",
         )?;
@@ -597,9 +598,13 @@ impl Study {
             self.input(k, v)?;
         }
         if let Some(t) = d.total_population {
-            positive(t, "demand.total_population")?;
+            in_range(bounds::TOTAL_POPULATION, t, "demand.total_population")?;
         }
-        positive(d.sample_spacing_m, "demand.sample_spacing_m")?;
+        in_range(
+            bounds::SAMPLE_SPACING_M,
+            d.sample_spacing_m,
+            "demand.sample_spacing_m",
+        )?;
         for (k, v) in [
             ("demand.buildings", &d.buildings),
             ("demand.levels_field", &d.levels_field),
@@ -631,10 +636,22 @@ impl Study {
         self.input("zones.file", &z.file)?;
         self.input("zones.osm", &z.osm)?;
         self.input("zones.districts", &z.districts)?;
+        bounds::ADMIN_LEVEL.check(f64::from(z.admin_level), "zones.admin_level")?;
+        if let Some(l) = z.district_level {
+            bounds::ADMIN_LEVEL.check(f64::from(l), "zones.district_level")?;
+        }
         if let Some(sc) = &self.scenario {
-            positive(sc.population_scale, "scenario.population_scale")?;
+            in_range(
+                bounds::POPULATION_SCALE,
+                sc.population_scale,
+                "scenario.population_scale",
+            )?;
             for (code, f) in &sc.zone_population_scale {
-                positive(*f, &format!("scenario.zone_population_scale.{code}"))?;
+                in_range(
+                    bounds::POPULATION_SCALE,
+                    *f,
+                    &format!("scenario.zone_population_scale.{code}"),
+                )?;
             }
             for (i, f) in sc.add_facilities.iter().enumerate() {
                 self.input(
@@ -645,35 +662,29 @@ impl Study {
         }
         self.input("zones.villages", &z.villages)?;
         if let Some(m) = self.analysis.max_minutes {
-            positive(m, "analysis.max_minutes")?;
+            in_range(bounds::MINUTES, m, "analysis.max_minutes")?;
         }
-        positive(self.analysis.gap_cell_m, "analysis.gap_cell_m")?;
+        in_range(
+            bounds::HEX_CELL_M,
+            self.analysis.gap_cell_m,
+            "analysis.gap_cell_m",
+        )?;
         if let Some(a) = &self.access {
             a.decay()?;
             if let Some(m) = a.minutes {
-                positive(m, "access.minutes")?;
+                in_range(bounds::MINUTES, m, "access.minutes")?;
             }
             for (c, t) in &a.targets {
-                positive(*t, &format!("access.targets.{c}"))?;
+                in_range(bounds::ACCESS_TARGET, *t, &format!("access.targets.{c}"))?;
             }
         }
         for (i, st) in self.siting.iter().enumerate() {
             let key = |k: &str| format!("siting[{i}].{k}");
             match (st.k, st.target_share) {
-                (Some(0), None) => {
-                    return Err(
-                        Error::new(ErrorKind::InvalidValue, "must be at least 1").field(key("k"))
-                    )
+                (Some(k), None) => {
+                    bounds::K.check_count(k, &key("k"))?;
                 }
-                (Some(_), None) => {}
-                (None, Some(v)) if v > 0.0 && v <= 1.0 => {}
-                (None, Some(v)) => {
-                    return Err(Error::new(
-                        ErrorKind::InvalidValue,
-                        format!("must be in (0, 1], got {v}"),
-                    )
-                    .field(key("target_share")))
-                }
+                (None, Some(v)) => in_range(bounds::SHARE, v, &key("target_share"))?,
                 _ => {
                     return Err(Error::new(
                         ErrorKind::InvalidValue,
@@ -683,14 +694,17 @@ impl Study {
                 }
             }
             if let Some(m) = st.minutes {
-                positive(m, &key("minutes"))?;
+                in_range(bounds::MINUTES, m, &key("minutes"))?;
             }
-            positive(st.time_limit, &key("time_limit"))?;
+            in_range(bounds::TIME_LIMIT_S, st.time_limit, &key("time_limit"))?;
+            if let Some(n) = st.max_per_district {
+                bounds::MAX_PER_DISTRICT.check_count(n, &key("max_per_district"))?;
+            }
             st.method
                 .parse::<crate::siting::select::Method>()
                 .map_err(|e| e.field(key("method")))?;
             if crate::siting::request::Candidates::generated(&st.candidates)
-                .map_err(|e| e.field(key("candidates")))?
+                .map_err(|e| e.field_prefix(&format!("siting[{i}]")))?
                 .is_none()
             {
                 self.input(&key("candidates"), &Some(st.candidates.clone()))?;
@@ -704,26 +718,29 @@ impl Study {
                 .field(key("site_capacity")));
             }
             if let Some(c) = st.site_capacity {
-                positive(c, &key("site_capacity"))?;
+                in_range(bounds::SITE_CAPACITY, c, &key("site_capacity"))?;
             }
             if let Some(c) = st.people_per_unit {
-                positive(c, &key("people_per_unit"))?;
+                in_range(bounds::PEOPLE_PER_UNIT, c, &key("people_per_unit"))?;
             }
         }
         for (i, m) in self.report.service_area_minutes.iter().enumerate() {
-            positive(*m, &format!("report.service_area_minutes[{i}]"))?;
+            in_range(
+                bounds::MINUTES,
+                *m,
+                &format!("report.service_area_minutes[{i}]"),
+            )?;
         }
-        positive(
+        in_range(
+            bounds::BUFFER_M,
             self.report.service_area_buffer_m,
             "report.service_area_buffer_m",
         )?;
-        if !(self.report.simplify_m.is_finite() && self.report.simplify_m >= 0.0) {
-            return Err(Error::new(
-                ErrorKind::InvalidValue,
-                format!("must be 0 or more, got {}", self.report.simplify_m),
-            )
-            .field("report.simplify_m"));
-        }
+        in_range(
+            bounds::SIMPLIFY_M,
+            self.report.simplify_m,
+            "report.simplify_m",
+        )?;
         for f in &self.output.formats {
             if !matches!(f.as_str(), "gpkg" | "geojson" | "csv" | "xlsx") {
                 return Err(Error::new(

@@ -15,7 +15,10 @@ with results as pandas DataFrames and GeoPandas GeoDataFrames (WGS84, EPSG:4326)
 Facilities and demand are file paths (tables, GIS layers, ``.osm.pbf``) or (Geo)DataFrames with
 the same columns (``id``, ``category``, ``capacity`` / ``id``, ``population``). Every problem
 with an input raises :class:`LifecircleError` with the message the command line prints, naming
-the file (or table), the row and the field.
+the file (or table), the row and the field. Every number has the command line's allowed range
+(speeds 0.1–50 m/s, minutes above 0 and at most 600, ``k`` 1–100,000, hexagon cells 10 m–100 km,
+...; the table is in the README): a value outside it, NaN or infinite raises
+:class:`LifecircleError` naming the argument and the range.
 """
 
 from __future__ import annotations
