@@ -52,6 +52,8 @@ pub mod analysis;
 pub mod categories;
 pub mod crs;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geodesy;
 pub mod input;
 pub mod nearest;
