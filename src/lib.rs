@@ -53,6 +53,8 @@ pub mod bounds;
 pub mod categories;
 pub mod crs;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geodesy;
 pub mod input;
 pub mod nearest;

@@ -2,8 +2,7 @@
 
 pub mod encoding;
 pub mod end_join;
-#[cfg(feature = "gdal")]
-mod gpkg_blob;
+pub(crate) mod gpkg_blob;
 #[cfg(feature = "gdal")]
 mod gpkg_direct;
 #[cfg(feature = "gdal")]

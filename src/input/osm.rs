@@ -130,7 +130,11 @@ fn building_levels(value: Option<&str>) -> f64 {
 
 /// Reads what `req` asks for from a PBF file.
 pub fn read_osm(path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
-    let file = PbfFile::read(path)?;
+    read_osm_file(PbfFile::read(path)?, path, req)
+}
+
+/// [`read_osm`] from a file already in memory; `path` names it in messages and origins.
+pub(crate) fn read_osm_file(file: PbfFile, path: &Path, req: OsmRequest<'_>) -> Result<OsmData> {
     let keep = file.len() <= KEEP_DECODED_MAX_BYTES;
     // Sorted files hold their ways and relations after the nodes, and a block of ways takes
     // about ten times as long as a block of nodes: the last blocks go first.

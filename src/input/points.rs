@@ -369,9 +369,15 @@ fn nonempty(v: &str, path: &Path, at: &str, field: &str) -> Result<String> {
 }
 
 /// Access locations of a geometry: points as they are, anything else a point on its surface.
-fn locations(g: Option<&geo_types::Geometry<f64>>) -> Result<Vec<[f64; 2]>> {
+pub(crate) fn locations(g: Option<&geo_types::Geometry<f64>>) -> Result<Vec<[f64; 2]>> {
     use geo_types::Geometry as G;
     let g = g.ok_or_else(|| Error::new(ErrorKind::MissingField, "the feature has no geometry"))?;
+    if !super::vector::all_finite(g) {
+        return Err(Error::new(
+            ErrorKind::InvalidValue,
+            "the geometry has a coordinate that is not a finite number",
+        ));
+    }
     let pts: Vec<[f64; 2]> = match g {
         G::Point(p) => vec![[p.x(), p.y()]],
         G::MultiPoint(mp) => mp.iter().map(|p| [p.x(), p.y()]).collect(),

@@ -607,7 +607,8 @@ fn polygons_of(g: Option<&Geometry<f64>>) -> Result<MultiPolygon<f64>> {
 
 /// A point on the surface of a geometry.
 fn surface_point(g: Option<&Geometry<f64>>) -> Result<[f64; 2]> {
-    g.and_then(|g| g.interior_point())
+    g.filter(|g| super::vector::all_finite(*g))
+        .and_then(|g| g.interior_point())
         .map(|p| [p.x(), p.y()])
         .filter(|p| p[0].is_finite() && p[1].is_finite())
         .ok_or_else(|| Error::new(ErrorKind::InvalidValue, "the geometry has no valid point"))

@@ -76,7 +76,9 @@ impl VectorLayer {
 /// Turns every polygon's outer rings counter-clockwise and its holes clockwise (the Simple
 /// Features direction, and RFC 7946's right-hand rule), whichever way the file stores them:
 /// Shapefiles store outer rings clockwise, and other files mix both. Done once, where layers are
-/// read, so that nothing downstream depends on how a file ordered its rings.
+/// read, so that nothing downstream depends on how a file ordered its rings. A polygon with a
+/// coordinate that is not a finite number has no direction and is left as it is (readers refuse
+/// such geometries, see [`all_finite`]).
 ///
 /// ```
 /// use geo::{polygon, Geometry, Winding};
@@ -89,12 +91,23 @@ impl VectorLayer {
 pub fn normalise_rings(g: &mut geo_types::Geometry<f64>) {
     use geo::orient::{Direction, Orient};
     use geo_types::Geometry as G;
+    let orient = |p: &mut geo_types::Polygon<f64>| {
+        if all_finite(&*p) {
+            *p = p.orient(Direction::Default);
+        }
+    };
     match g {
-        G::Polygon(p) => *p = p.orient(Direction::Default),
-        G::MultiPolygon(mp) => *mp = mp.orient(Direction::Default),
+        G::Polygon(p) => orient(p),
+        G::MultiPolygon(mp) => mp.0.iter_mut().for_each(orient),
         G::GeometryCollection(gc) => gc.0.iter_mut().for_each(normalise_rings),
         _ => {}
     }
+}
+
+/// Whether every coordinate of `g` is a finite number. Geometric algorithms (ring direction,
+/// points on surfaces) need this; NaN or infinite coordinates come from broken files.
+pub fn all_finite<G: geo::CoordsIter<Scalar = f64>>(g: &G) -> bool {
+    g.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite())
 }
 
 /// Reads a layer. `layer` picks it by name (default: the first); `crs` overrides the layer's own

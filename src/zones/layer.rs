@@ -3,6 +3,7 @@
 use super::zone::{is_rural, parse_rural_flag, Zone};
 use crate::crs::Crs;
 use crate::error::{Error, ErrorKind, Result};
+use crate::input::vector::all_finite;
 use crate::input::{read_layer, TextEncoding, VectorLayer};
 use geo::orient::{Direction, Orient};
 use geo_types::{Geometry, MultiPolygon};
@@ -82,6 +83,12 @@ pub fn read_zone_layer(path: &Path, opts: &ZoneLayerOptions) -> Result<Vec<Zone>
         };
         let err = |kind, msg: String| Error::new(kind, msg).file(path).at(label.clone());
 
+        if f.geometry.as_ref().is_some_and(|g| !all_finite(g)) {
+            return Err(err(
+                ErrorKind::InvalidValue,
+                "the geometry has a coordinate that is not a finite number".to_string(),
+            ));
+        }
         let geometry = match &f.geometry {
             Some(Geometry::Polygon(p)) => MultiPolygon(vec![p.orient(Direction::Default)]),
             Some(Geometry::MultiPolygon(mp)) => mp.orient(Direction::Default),
